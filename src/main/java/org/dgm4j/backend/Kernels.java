@@ -1,0 +1,121 @@
+package org.dgm4j.backend;
+
+import org.dgm4j.tensor.Tensor;
+
+/**
+ * The op table: the one list of operations a backend implements. Every tensor is contiguous
+ * row-major; outputs are allocated by the caller with the documented shape and dtype and may alias
+ * an input only where stated. {@link CheckedKernels} validates shapes, dtypes, backends and
+ * arguments before any implementation runs, so implementations may assume valid input.
+ * Adding an op: its method here (math + shapes), the CPU implementation, the C declaration in
+ * native/include, the CUDA implementation, and its entry in the test spec table.
+ */
+public interface Kernels {
+
+    // ---- elementwise ----------------------------------------------------------------------------
+
+    /** out = f(x; p). x, out: same shape and dtype; out may be x. */
+    @Op(differentiable = true)
+    void unary(UnaryOp op, double p, Tensor x, Tensor out);
+
+    /** gx = gy · f'(x) where y = f(x; p) is given too (sigmoid, tanh, exp use it). All one shape. */
+    @Op(backwardOf = "unary")
+    void unaryBackward(UnaryOp op, double p, Tensor x, Tensor y, Tensor gy, Tensor gx);
+
+    /** out = a ∘ b with NumPy broadcasting; out has the broadcast shape and may be a or b when equal. */
+    @Op(differentiable = true)
+    void binary(BinaryOp op, Tensor a, Tensor b, Tensor out);
+
+    /** out = x broadcast to out's shape (NumPy rules; x's rank ≤ out's rank). */
+    @Op(differentiable = true)
+    void expand(Tensor x, Tensor out);
+
+    /** Every element of out set to value. */
+    @Op
+    void fill(Tensor out, double value);
+
+    /** out = x element by element, converting dtype if they differ. Same element count. */
+    @Op(differentiable = true)
+    void copy(Tensor x, Tensor out);
+
+    // ---- reductions -----------------------------------------------------------------------------
+
+    /**
+     * out = op over {@code axes} of x, keeping reduced axes with size 1: x (d0..dn) → out with
+     * d_a = 1 for a in axes. axes are distinct and sorted. Accumulates in double.
+     */
+    @Op(differentiable = true)
+    void reduce(ReduceOp op, Tensor x, int[] axes, Tensor out);
+
+    // ---- linear algebra -------------------------------------------------------------------------
+
+    /**
+     * out = op(a) · op(b), op = transpose when the flag is set. 2-D: a (M, K) [or (K, M)], b (K, N)
+     * [or (N, K)], out (M, N). 3-D batched: a leading batch axis B on a, b and out.
+     */
+    @Op(differentiable = true)
+    void matmul(Tensor a, boolean transA, Tensor b, boolean transB, Tensor out);
+
+    /** y = conv(x, w) + bias: x (N, C, H, W), w (K, C, R, S), bias (K) or null, y (N, K, P, Q). */
+    @Op(differentiable = true)
+    void conv2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p, Tensor y);
+
+    /** gx = ∂(y·gy)/∂x: gy (N, K, P, Q), w (K, C, R, S), gx (N, C, H, W). Also transposed convolution. */
+    @Op(backwardOf = "conv2d")
+    void conv2dBackwardData(Tensor gy, Tensor w, Conv2dParams p, Tensor gx);
+
+    /** gw (K, C, R, S) and gbias (K) or null from x (N, C, H, W) and gy (N, K, P, Q); both overwritten. */
+    @Op(backwardOf = "conv2d")
+    void conv2dBackwardWeights(Tensor x, Tensor gy, Conv2dParams p, Tensor gw, Tensor gbias);
+
+    // ---- data movement --------------------------------------------------------------------------
+
+    /** out = x with axes permuted: out.dim(i) = x.dim(perm[i]). */
+    @Op(differentiable = true)
+    void permute(Tensor x, int[] perm, Tensor out);
+
+    /** out = xs joined along axis; all other dims equal. */
+    @Op(differentiable = true)
+    void concat(Tensor[] xs, int axis, Tensor out);
+
+    /** out[.., i, ..] = x[.., start + i·step, ..] along axis, i < out.dim(axis); step ≥ 1. */
+    @Op(differentiable = true)
+    void slice(Tensor x, int axis, long start, long step, Tensor out);
+
+    /** dst[.., start + i·step, ..] += src[.., i, ..] along axis (the adjoint of slice). */
+    @Op(backwardOf = "slice")
+    void sliceAdd(Tensor src, int axis, long start, long step, Tensor dst);
+
+    // ---- random numbers (Philox 4x32-10; see backend.Philox for the exact streams) ---------------
+
+    /** out[i] ~ U[0, 1) from counter block (offset + i) of key seed. */
+    @Op
+    void uniform(long seed, long offset, Tensor out);
+
+    /** out[i] ~ N(0, 1) by Box-Muller from counter block (offset + i) of key seed. */
+    @Op
+    void normal(long seed, long offset, Tensor out);
+
+    /** out[i] = 1 if uniform(seed, offset)[i] &lt; p[i] else 0; p broadcasts to out (a scalar p works). */
+    @Op
+    void bernoulli(long seed, long offset, Tensor p, Tensor out);
+
+    // ---- optimizer updates (in place, fused: one pass over the parameters) ----------------------
+
+    /**
+     * SGD: g' = g + wd·θ; buf = momentum·buf + (1 − dampening)·g' (buf = g' on the first step, when
+     * {@code firstStep}); step = nesterov ? g' + momentum·buf : buf; θ -= lr·step. buf null when
+     * momentum = 0. param, grad, buf: one shape.
+     */
+    @Op
+    void sgdUpdate(Tensor param, Tensor grad, Tensor buf, double lr, double momentum, double dampening,
+                   double weightDecay, boolean nesterov, boolean firstStep);
+
+    /**
+     * Adam / AdamW / Adamax (PyTorch's definitions): m = β1·m + (1 − β1)·g;
+     * Adam: v = β2·v + (1 − β2)·g², θ -= lr/(1 − β1^t) · m / (√(v/(1 − β2^t)) + ε);
+     * Adamax: v = max(β2·v, |g| + ε), θ -= lr/(1 − β1^t) · m / v. param, grad, m, v: one shape.
+     */
+    @Op
+    void adamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, AdamStep s);
+}
