@@ -184,7 +184,8 @@ public final class Tensor implements AutoCloseable {
         ensureOpen();
         if (!backend().isHost()) throw new IllegalStateException("host view of a " + backend().name() + " tensor");
         if (byteSize() > Integer.MAX_VALUE) throw new IllegalStateException("host view over 2 GiB: " + shape);
-        BytePointer p = new BytePointer(storage.pointer()).position(byteOffset()).capacity(byteOffset() + byteSize());
+        // asByteBuffer() spans position..limit
+        BytePointer p = new BytePointer(storage.pointer()).position(byteOffset()).limit(byteOffset() + byteSize());
         return p.asByteBuffer().order(ByteOrder.nativeOrder());
     }
 

@@ -1,0 +1,177 @@
+package org.dgm4j.backend.cpu;
+
+import org.dgm4j.backend.AdamStep;
+import org.dgm4j.backend.BinaryOp;
+import org.dgm4j.backend.Conv2dParams;
+import org.dgm4j.backend.Kernels;
+import org.dgm4j.backend.Philox;
+import org.dgm4j.backend.ReduceOp;
+import org.dgm4j.backend.UnaryOp;
+import org.dgm4j.tensor.DType;
+import org.dgm4j.tensor.Tensor;
+
+/** The CPU implementation of the op table; arguments arrive checked by CheckedKernels. */
+final class CpuKernels implements Kernels {
+    private static final int GRAIN = 1 << 14;
+
+    @Override
+    public void unary(UnaryOp op, double p, Tensor x, Tensor out) {
+        CpuElementwise.unary(op, p, x, out);
+    }
+
+    @Override
+    public void unaryBackward(UnaryOp op, double p, Tensor x, Tensor y, Tensor gy, Tensor gx) {
+        CpuElementwise.unaryBackward(op, p, x, y, gy, gx);
+    }
+
+    @Override
+    public void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+        CpuElementwise.binary(op, a, b, out);
+    }
+
+    @Override
+    public void expand(Tensor x, Tensor out) {
+        CpuElementwise.expand(x, out);
+    }
+
+    @Override
+    public void fill(Tensor out, double value) {
+        CpuElementwise.fill(out, value);
+    }
+
+    @Override
+    public void copy(Tensor x, Tensor out) {
+        CpuElementwise.copy(x, out);
+    }
+
+    @Override
+    public void reduce(ReduceOp op, Tensor x, int[] axes, Tensor out) {
+        CpuReduce.reduce(op, x, axes, out);
+    }
+
+    @Override
+    public void matmul(Tensor a, boolean transA, Tensor b, boolean transB, Tensor out) {
+        JavaLinalg.matmul(a, transA, b, transB, out);
+    }
+
+    @Override
+    public void conv2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p, Tensor y) {
+        JavaLinalg.conv2d(x, w, bias, p, y);
+    }
+
+    @Override
+    public void conv2dBackwardData(Tensor gy, Tensor w, Conv2dParams p, Tensor gx) {
+        JavaLinalg.conv2dBackwardData(gy, w, p, gx);
+    }
+
+    @Override
+    public void conv2dBackwardWeights(Tensor x, Tensor gy, Conv2dParams p, Tensor gw, Tensor gbias) {
+        JavaLinalg.conv2dBackwardWeights(x, gy, p, gw, gbias);
+    }
+
+    @Override
+    public void permute(Tensor x, int[] perm, Tensor out) {
+        CpuMovement.permute(x, perm, out);
+    }
+
+    @Override
+    public void concat(Tensor[] xs, int axis, Tensor out) {
+        CpuMovement.concat(xs, axis, out);
+    }
+
+    @Override
+    public void slice(Tensor x, int axis, long start, long step, Tensor out) {
+        CpuMovement.slice(x, axis, start, step, out);
+    }
+
+    @Override
+    public void sliceAdd(Tensor src, int axis, long start, long step, Tensor dst) {
+        CpuMovement.sliceAdd(src, axis, start, step, dst);
+    }
+
+    @Override
+    public void uniform(long seed, long offset, Tensor out) {
+        Buf ob = Buf.of(out);
+        boolean f32 = out.dtype() == DType.F32;
+        Parallel.range(out.numel(), GRAIN, (lo, hi) -> {
+            int[] w = new int[4];
+            for (int i = lo; i < hi; i++) {
+                Philox.block(seed, offset + i, w);
+                ob.set(i, f32 ? Philox.uniform24(w[0]) : Philox.uniform53(w[0], w[1]));
+            }
+        });
+    }
+
+    @Override
+    public void normal(long seed, long offset, Tensor out) {
+        Buf ob = Buf.of(out);
+        Parallel.range(out.numel(), GRAIN, (lo, hi) -> {
+            int[] w = new int[4];
+            for (int i = lo; i < hi; i++) {
+                Philox.block(seed, offset + i, w);
+                ob.set(i, Philox.normal(w));
+            }
+        });
+    }
+
+    @Override
+    public void bernoulli(long seed, long offset, Tensor p, Tensor out) {
+        try (Tensor probs = Tensor.empty(out.backend(), out.dtype(), out.shape())) {
+            CpuElementwise.expand(p, probs);
+            Buf pb = Buf.of(probs), ob = Buf.of(out);
+            boolean f32 = out.dtype() == DType.F32;
+            Parallel.range(out.numel(), GRAIN, (lo, hi) -> {
+                int[] w = new int[4];
+                for (int i = lo; i < hi; i++) {
+                    Philox.block(seed, offset + i, w);
+                    double u = f32 ? Philox.uniform24(w[0]) : Philox.uniform53(w[0], w[1]);
+                    ob.set(i, u < pb.get(i) ? 1 : 0);
+                }
+            });
+        }
+    }
+
+    @Override
+    public void sgdUpdate(Tensor param, Tensor grad, Tensor buf, double lr, double momentum, double dampening,
+                          double weightDecay, boolean nesterov, boolean firstStep) {
+        Buf pb = Buf.of(param), gb = Buf.of(grad), bb = buf == null ? null : Buf.of(buf);
+        Parallel.range(param.numel(), GRAIN, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                double th = pb.get(i), g = gb.get(i) + weightDecay * th, step = g;
+                if (bb != null) {
+                    double b = firstStep ? g : momentum * bb.get(i) + (1 - dampening) * g;
+                    bb.set(i, b);
+                    step = nesterov ? g + momentum * b : b;
+                }
+                pb.set(i, th - lr * step);
+            }
+        });
+    }
+
+    @Override
+    public void adamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, AdamStep s) {
+        Buf pb = Buf.of(param), gb = Buf.of(grad), mb = Buf.of(m), vb = Buf.of(v);
+        double b1 = s.beta1(), b2 = s.beta2(), eps = s.eps();
+        double stepSize = s.lr() / (1 - Math.pow(b1, s.step()));
+        double corr2 = 1 - Math.pow(b2, s.step());
+        double decay = s.decoupled() ? 1 - s.lr() * s.weightDecay() : 1;
+        double l2 = s.decoupled() ? 0 : s.weightDecay();
+        Parallel.range(param.numel(), GRAIN, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                double th = pb.get(i) * decay, g = gb.get(i) + l2 * pb.get(i);
+                double mi = b1 * mb.get(i) + (1 - b1) * g;
+                double vi, denom;
+                if (s.adamax()) {
+                    vi = Math.max(b2 * vb.get(i), Math.abs(g) + eps);
+                    denom = vi;
+                } else {
+                    vi = b2 * vb.get(i) + (1 - b2) * g * g;
+                    denom = Math.sqrt(vi / corr2) + eps;
+                }
+                mb.set(i, mi);
+                vb.set(i, vi);
+                pb.set(i, th - stepSize * mi / denom);
+            }
+        });
+    }
+}
