@@ -27,6 +27,11 @@ public final class Gradcheck {
 
     /** f maps float64 inputs (given as host arrays of the given shapes) to one tensor. */
     public static Result check(Backend backend, Function<Tensor[], Tensor> f, double[][] values, long[][] shapes) {
+        return check(backend, f, values, shapes, EPS);
+    }
+
+    /** With another finite-difference step (e.g. a power of two for ops that round through float32). */
+    public static Result check(Backend backend, Function<Tensor[], Tensor> f, double[][] values, long[][] shapes, double eps) {
         try (Scope scope = Scope.open()) {
             Tensor[] inputs = new Tensor[values.length];
             for (int i = 0; i < values.length; i++) {
@@ -41,7 +46,7 @@ public final class Gradcheck {
             for (int i = 0; i < values.length; i++) {
                 double[] analytic = inputs[i].grad() == null ? new double[values[i].length] : inputs[i].grad().toDoubleArray();
                 for (int j = 0; j < values[i].length; j++) {
-                    double numeric = numeric(backend, f, values, shapes, weights, i, j);
+                    double numeric = numeric(backend, f, values, shapes, weights, i, j, eps);
                     double excess = Math.abs(analytic[j] - numeric) - (ATOL + RTOL * Math.abs(numeric));
                     if (excess > worstExcess || Double.isNaN(excess)) {
                         worstExcess = Double.isNaN(excess) ? Double.POSITIVE_INFINITY : excess;
@@ -54,14 +59,14 @@ public final class Gradcheck {
     }
 
     private static double numeric(Backend backend, Function<Tensor[], Tensor> f, double[][] values, long[][] shapes,
-                                  double[] weights, int input, int index) {
+                                  double[] weights, int input, int index, double eps) {
         double saved = values[input][index];
-        values[input][index] = saved + EPS;
+        values[input][index] = saved + eps;
         double plus = weighted(backend, f, values, shapes, weights);
-        values[input][index] = saved - EPS;
+        values[input][index] = saved - eps;
         double minus = weighted(backend, f, values, shapes, weights);
         values[input][index] = saved;
-        return (plus - minus) / (2 * EPS);
+        return (plus - minus) / (2 * eps);
     }
 
     private static double weighted(Backend backend, Function<Tensor[], Tensor> f, double[][] values, long[][] shapes, double[] weights) {

@@ -40,7 +40,8 @@ public final class Storage {
 
     synchronized void release() {
         if (refs <= 0) return;
-        if (--refs == 0) backend.free(this);
+        if (refs == 1) backend.free(this); // before the count drops, so free() may still read pointer()
+        refs--;
     }
 
     public synchronized boolean isFreed() {
