@@ -377,6 +377,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor sum(int... axes) { return Ops.sum(this, false, axes); }
     public Tensor mean(int... axes) { return Ops.mean(this, false, axes); }
     public Tensor max(int... axes) { return Ops.max(this, false, axes); }
+    public Tensor min(int... axes) { return Ops.min(this, false, axes); }
     public Tensor logsumexp(int... axes) { return Ops.logsumexp(this, false, axes); }
     public Tensor permute(int... perm) { return Ops.permute(this, perm); }
     public Tensor transpose(int a, int b) { return Ops.transpose(this, a, b); }
