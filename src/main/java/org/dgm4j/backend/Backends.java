@@ -29,6 +29,14 @@ public final class Backends {
         current = backend;
     }
 
+    private static Backend cudaOrNull() {
+        try {
+            return CudaProbe.backend();
+        } catch (IllegalStateException e) {
+            return null;
+        }
+    }
+
     /** Resolves {@code auto | cpu | cuda}, makes it current and logs the choice with its reason. */
     public static synchronized Backend select(String choice) {
         Backend chosen;
@@ -46,9 +54,13 @@ public final class Backends {
             }
             case "auto" -> {
                 CudaProbe.Result probe = CudaProbe.probe();
-                if (probe.available()) {
-                    chosen = CudaProbe.backend();
+                Backend cuda = probe.available() ? cudaOrNull() : null;
+                if (cuda != null) {
+                    chosen = cuda;
                     reason = "auto: " + probe.reason();
+                } else if (probe.available()) {
+                    chosen = cpu();
+                    reason = "auto: CUDA found (" + probe.reason() + ") but the CUDA backend is not in this build";
                 } else {
                     chosen = cpu();
                     reason = "auto: CUDA not used (" + probe.reason() + ")";

@@ -1,0 +1,71 @@
+package org.dgm4j.backend.cuda;
+
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
+import org.bytedeco.javacpp.annotation.Cast;
+import org.bytedeco.javacpp.annotation.Const;
+import org.bytedeco.javacpp.annotation.Platform;
+
+/**
+ * JavaCPP binding of native/include/dgm4j/dgm4j.h (contracts are documented there). The javacpp
+ * maven plugin generates and compiles the JNI glue at process-classes and copies libdgm4j_cuda next
+ * to it. Only {@link CudaProbe} may touch this class first: a failed load leaves the class unusable
+ * for the JVM's life, so the probe loads it once and keeps the reason.
+ */
+@Platform(include = "dgm4j/dgm4j.h", link = "dgm4j_cuda")
+public final class CudaNative {
+    static {
+        Loader.load();
+    }
+
+    private CudaNative() {}
+
+    // Status codes, mirrored from dgm4j.h.
+    public static final int DGM4J_OK = 0;
+    public static final int DGM4J_ERR_NO_CUDA = 1;
+    public static final int DGM4J_ERR_CUDA = 2;
+    public static final int DGM4J_ERR_OOM = 3;
+    public static final int DGM4J_ERR_ARG = 4;
+
+    // ---- build and diagnostics
+    public static native int dgm4j_built_with_cuda();
+
+    public static native @Cast("const char*") BytePointer dgm4j_last_error();
+
+    // ---- devices
+    public static native int dgm4j_device_count(IntPointer count, IntPointer cudaError);
+
+    public static native int dgm4j_device_name(int dev, @Cast("char*") BytePointer buf, @Cast("int64_t") long len);
+
+    public static native int dgm4j_device_memory(int dev, @Cast("int64_t*") LongPointer free, @Cast("int64_t*") LongPointer total);
+
+    public static native int dgm4j_runtime_version(IntPointer version);
+
+    public static native int dgm4j_driver_version(IntPointer version);
+
+    public static native int dgm4j_set_device(int dev);
+
+    // ---- memory (device pointers are plain Pointers; streams are opaque, null = default stream)
+    public static native int dgm4j_malloc(@Cast("void**") PointerPointer ptr, @Cast("int64_t") long bytes);
+
+    public static native int dgm4j_free(Pointer ptr);
+
+    public static native int dgm4j_memcpy_h2d(Pointer dst, @Const Pointer src, @Cast("int64_t") long bytes, @Cast("dgm4j_stream") Pointer stream);
+
+    public static native int dgm4j_memcpy_d2h(Pointer dst, @Const Pointer src, @Cast("int64_t") long bytes, @Cast("dgm4j_stream") Pointer stream);
+
+    public static native int dgm4j_memcpy_d2d(Pointer dst, @Const Pointer src, @Cast("int64_t") long bytes, @Cast("dgm4j_stream") Pointer stream);
+
+    public static native int dgm4j_memset(Pointer dst, int value, @Cast("int64_t") long bytes, @Cast("dgm4j_stream") Pointer stream);
+
+    // ---- streams
+    public static native int dgm4j_stream_create(@Cast("dgm4j_stream*") PointerPointer stream);
+
+    public static native int dgm4j_stream_destroy(@Cast("dgm4j_stream") Pointer stream);
+
+    public static native int dgm4j_stream_synchronize(@Cast("dgm4j_stream") Pointer stream);
+}

@@ -1,0 +1,44 @@
+package org.dgm4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.dgm4j.backend.cuda.CudaProbe;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class InfoCommandTest {
+    private record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void infoNamesBothBackendsAndTheCudaReason() {
+        Run r = run("info");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("cpu "), r.out());
+        assertTrue(r.out().contains("cuda "), r.out());
+        assertTrue(r.out().contains(CudaProbe.probe().reason()), r.out());
+        assertTrue(r.out().contains(System.getProperty("java.version")), r.out());
+    }
+
+    @Test
+    void exitCodesMatchTheHelp() {
+        assertEquals(2, run("no-such-command").code());
+        assertEquals(2, run().code());
+        assertEquals(2, run("info", "--no-such-option").code());
+        Run help = run("--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().contains("Exit codes:") && help.out().contains("dgm4j info"), help.out());
+    }
+}
