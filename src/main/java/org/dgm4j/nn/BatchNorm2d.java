@@ -1,0 +1,20 @@
+package org.dgm4j.nn;
+
+import org.dgm4j.tensor.DType;
+
+/** {@link BatchNorm} of images: x (N, C, H, W), statistics over (N, H, W) per channel. */
+public final class BatchNorm2d extends BatchNorm {
+    /** momentum 0.1, eps 1e-5, affine, float32 (PyTorch's defaults). */
+    public BatchNorm2d(long channels) {
+        this(channels, 0.1, 1e-5, true, DType.F32);
+    }
+
+    public BatchNorm2d(long channels, double momentum, double eps, boolean affine, DType dtype) {
+        super(channels, momentum, eps, affine, dtype);
+    }
+
+    @Override
+    protected boolean acceptsRank(int rank) {
+        return rank == 4;
+    }
+}

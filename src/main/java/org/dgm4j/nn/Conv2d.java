@@ -1,0 +1,64 @@
+package org.dgm4j.nn;
+
+import org.dgm4j.autograd.Ops;
+import org.dgm4j.backend.Backends;
+import org.dgm4j.backend.Conv2dParams;
+import org.dgm4j.tensor.DType;
+import org.dgm4j.tensor.Generator;
+import org.dgm4j.tensor.Shape;
+import org.dgm4j.tensor.Tensor;
+
+/**
+ * 2-D cross-correlation as PyTorch's Conv2d (no groups): x (N, in, H, W) → y (N, out, P, Q) with
+ * P = (H + 2·pad − dil·(k − 1) − 1) / stride + 1. weight (out, in, k, k), bias (out), both
+ * U(−1/√fanIn, 1/√fanIn) with fanIn = in·k² (PyTorch's default).
+ */
+public final class Conv2d extends Layer {
+    private final long in, out, kernel;
+    private final Conv2dParams geometry;
+    private final Parameter weight;
+    private final Parameter bias;
+
+    /** Stride 1, no padding, with bias, float32. */
+    public Conv2d(long in, long out, int kernel, Generator gen) {
+        this(in, out, kernel, 1, 0, 1, true, DType.F32, gen);
+    }
+
+    public Conv2d(long in, long out, int kernel, int stride, int padding, Generator gen) {
+        this(in, out, kernel, stride, padding, 1, true, DType.F32, gen);
+    }
+
+    public Conv2d(long in, long out, int kernel, int stride, int padding, int dilation, boolean withBias, DType dtype, Generator gen) {
+        this.in = in;
+        this.out = out;
+        this.kernel = kernel;
+        this.geometry = Conv2dParams.of(stride, padding, dilation);
+        long fanIn = in * kernel * kernel;
+        weight = parameter("weight", Init.pytorchDefault(Tensor.empty(Backends.current(), dtype, Shape.of(out, in, kernel, kernel)), fanIn, gen));
+        bias = withBias ? parameter("bias", Init.pytorchDefault(Tensor.empty(Backends.current(), dtype, Shape.of(out)), fanIn, gen)) : null;
+    }
+
+    public Parameter weight() {
+        return weight;
+    }
+
+    public Parameter bias() {
+        return bias;
+    }
+
+    public Conv2dParams geometry() {
+        return geometry;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        if (x.rank() != 4 || x.dim(1) != in) throw new IllegalArgumentException("Conv2d(" + in + ", " + out + "): input must be (N, " + in + ", H, W), found " + x.shape());
+        return Ops.conv2d(x, weight.tensor(), bias == null ? null : bias.tensor(), geometry);
+    }
+
+    @Override
+    protected String describe() {
+        return in + " -> " + out + ", kernel " + kernel + ", stride " + geometry.strideH() + ", padding " + geometry.padH()
+                + (geometry.dilH() != 1 ? ", dilation " + geometry.dilH() : "") + (bias == null ? ", no bias" : "");
+    }
+}

@@ -1,0 +1,39 @@
+package org.dgm4j.nn;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.dgm4j.tensor.Tensor;
+
+/** Layers applied in order; they are registered as submodules named "0", "1", ... */
+public final class Sequential extends Layer {
+    private final List<Layer> layers = new ArrayList<>();
+
+    public Sequential(Layer... layers) {
+        for (Layer l : layers) add(l);
+    }
+
+    /** Appends a layer (taking ownership) and returns this. */
+    public Sequential add(Layer layer) {
+        layers.add(module(Integer.toString(layers.size()), layer));
+        return this;
+    }
+
+    public Layer get(int index) {
+        return layers.get(index);
+    }
+
+    public int size() {
+        return layers.size();
+    }
+
+    public List<Layer> layers() {
+        return Collections.unmodifiableList(layers);
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        for (Layer l : layers) x = l.forward(x);
+        return x;
+    }
+}
