@@ -1,5 +1,7 @@
 package org.dgm4j.backend.cpu;
 
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
 import org.dgm4j.backend.AdamStep;
 import org.dgm4j.backend.BinaryOp;
 import org.dgm4j.backend.Conv2dParams;
@@ -49,24 +51,52 @@ final class CpuKernels implements Kernels {
         CpuReduce.reduce(op, x, axes, out);
     }
 
+    /** The address of t's first element, for oneDNN. */
+    private static Pointer ptr(Tensor t) {
+        return t == null ? null : new BytePointer(t.storage().pointer()).getPointer(t.byteOffset());
+    }
+
+    // float32 runs on oneDNN; float64 (which oneDNN lacks on the CPU) on Java loops
+
     @Override
     public void matmul(Tensor a, boolean transA, Tensor b, boolean transB, Tensor out) {
-        JavaLinalg.matmul(a, transA, b, transB, out);
+        if (a.dtype() != DType.F32) {
+            JavaLinalg.matmul(a, transA, b, transB, out);
+            return;
+        }
+        int r = out.rank();
+        long batch = r == 3 ? out.dim(0) : 1, k = transA ? a.dim(r - 2) : a.dim(r - 1);
+        OneDnn.matmul(ptr(a), transA, ptr(b), transB, ptr(out), batch, out.dim(r - 2), out.dim(r - 1), k);
     }
 
     @Override
     public void conv2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p, Tensor y) {
-        JavaLinalg.conv2d(x, w, bias, p, y);
+        if (x.dtype() != DType.F32) {
+            JavaLinalg.conv2d(x, w, bias, p, y);
+            return;
+        }
+        OneDnn.conv2dForward(ptr(x), ptr(w), ptr(bias), ptr(y), x.dim(0), x.dim(1), x.dim(2), x.dim(3), w.dim(0), w.dim(2), w.dim(3),
+                p.strideH(), p.strideW(), p.padH(), p.padW(), p.dilH(), p.dilW());
     }
 
     @Override
     public void conv2dBackwardData(Tensor gy, Tensor w, Conv2dParams p, Tensor gx) {
-        JavaLinalg.conv2dBackwardData(gy, w, p, gx);
+        if (gy.dtype() != DType.F32) {
+            JavaLinalg.conv2dBackwardData(gy, w, p, gx);
+            return;
+        }
+        OneDnn.conv2dBackwardData(ptr(gy), ptr(w), ptr(gx), gx.dim(0), gx.dim(1), gx.dim(2), gx.dim(3), w.dim(0), w.dim(2), w.dim(3),
+                p.strideH(), p.strideW(), p.padH(), p.padW(), p.dilH(), p.dilW());
     }
 
     @Override
     public void conv2dBackwardWeights(Tensor x, Tensor gy, Conv2dParams p, Tensor gw, Tensor gbias) {
-        JavaLinalg.conv2dBackwardWeights(x, gy, p, gw, gbias);
+        if (x.dtype() != DType.F32) {
+            JavaLinalg.conv2dBackwardWeights(x, gy, p, gw, gbias);
+            return;
+        }
+        OneDnn.conv2dBackwardWeights(ptr(x), ptr(gy), ptr(gw), ptr(gbias), x.dim(0), x.dim(1), x.dim(2), x.dim(3), gw.dim(0), gw.dim(2), gw.dim(3),
+                p.strideH(), p.strideW(), p.padH(), p.padW(), p.dilH(), p.dilW());
     }
 
     @Override

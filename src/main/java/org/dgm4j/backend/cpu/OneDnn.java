@@ -1,0 +1,431 @@
+package org.dgm4j.backend.cpu;
+
+import static org.bytedeco.dnnl.global.dnnl.*;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.dnnl.dnnl_engine;
+import org.bytedeco.dnnl.dnnl_exec_arg_t;
+import org.bytedeco.dnnl.dnnl_memory;
+import org.bytedeco.dnnl.dnnl_memory_desc;
+import org.bytedeco.dnnl.dnnl_primitive;
+import org.bytedeco.dnnl.dnnl_primitive_attr;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.dnnl.dnnl_stream;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * oneDNN as the CPU engine for float32 matmul and 2-D convolution, on raw host pointers to
+ * contiguous row-major data (a pointer's position is honoured, in its own element size).
+ *
+ * <p>Every distinct shape/parameter tuple gets a {@link Plan} built once and kept for the JVM's life:
+ * primitive descriptors, primitives, reorders and memory objects whose data handles are re-pointed
+ * at the caller's buffers (and at a shared arena for reorder buffers and scratchpads) on each call,
+ * so a repeated call only executes: no native allocation, nothing to free. Calls are serialized on
+ * one lock: the plans' memory objects and the arena are shared state, and on a few cores oneDNN's
+ * OpenMP pool already uses every core.
+ *
+ * <p>Threads: oneDNN uses OpenMP here, one thread per core unless {@code OMP_NUM_THREADS} says
+ * otherwise; launchers should also set {@code OMP_WAIT_POLICY=passive} so idle OpenMP threads do not
+ * spin against Java threads. The engine and stream are created by {@link #init()} (idempotent; any
+ * call does it implicitly).
+ */
+public final class OneDnn {
+    /** Convolution memory layout: ANY lets oneDNN pick (blocked) layouts and reorders to/from NCHW/OIHW; PLAIN uses NCHW/OIHW directly. */
+    public enum ConvLayout { ANY, PLAIN }
+
+    private static volatile ConvLayout convLayout =
+            ConvLayout.valueOf(System.getProperty("dgm4j.onednn.convLayout", "ANY").toUpperCase(java.util.Locale.ROOT));
+
+    private static final Object LOCK = new Object();
+    private static final Map<Key, Plan> PLANS = new HashMap<>();
+    // one grow-only arena for every plan's reorder buffers and scratchpad: calls are serialized, so
+    // only one plan's temporaries are ever live; memory stays O(largest plan), not O(all shapes)
+    private static BytePointer arenaRaw;
+    private static long arenaBase, arenaBytes;
+
+    private OneDnn() {}
+
+    /** The engine and stream, created once when first needed (class-holder idiom: thread-safe). */
+    private static final class Rt {
+        static final dnnl_engine ENGINE = new dnnl_engine();
+        static final dnnl_stream STREAM = new dnnl_stream();
+        static {
+            check(dnnl_engine_create(ENGINE, dnnl_cpu, 0), "engine_create");
+            check(dnnl_stream_create(STREAM, ENGINE, dnnl_stream_default_flags), "stream_create");
+        }
+    }
+
+    /** Loads oneDNN and creates the CPU engine and stream; throws if the native library cannot load. */
+    public static void init() {
+        Rt.ENGINE.address();
+    }
+
+    /** Used for plans built after the call (plans are keyed by layout, so both can coexist). */
+    public static void setConvLayout(ConvLayout layout) {
+        convLayout = layout;
+    }
+
+    public static ConvLayout convLayout() {
+        return convLayout;
+    }
+
+    // ---- API ----------------------------------------------------------------------------------
+
+    /**
+     * c (batch, m, n) = op(a)·op(b); a is (batch, m, k), or (batch, k, m) when transA; b (batch, k, n),
+     * or (batch, n, k) when transB. Empty shapes are allowed (k = 0 gives zeros; oneDNN rejects them).
+     */
+    public static void matmul(Pointer a, boolean transA, Pointer b, boolean transB, Pointer c, long batch, long m, long n, long k) {
+        if (batch < 0 || m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("negative matmul dims: " + batch + "x" + m + "x" + n + "x" + k);
+        if (batch == 0 || m == 0 || n == 0) return;
+        if (k == 0) {
+            Pointer.memset(c, 0, Math.multiplyExact(batch * m, n * 4));
+            return;
+        }
+        Key key = new Key(0, batch, m, n, k, transA ? 1 : 0, transB ? 1 : 0);
+        run(key, () -> buildMatmul(batch, m, n, k, transA, transB), a, b, c);
+    }
+
+    /** y (n, k, P, Q) = conv(x (n, c, h, w), w (k, c, r, s)) + bias (k, may be null); PyTorch conv2d semantics (dilation 1 = dense). */
+    public static void conv2dForward(Pointer x, Pointer w, Pointer bias, Pointer y, long n, long c, long h, long wdt, long k,
+                                     long r, long s, int strideH, int strideW, int padH, int padW, int dilH, int dilW) {
+        Conv g = new Conv(n, c, h, wdt, k, r, s, strideH, strideW, padH, padW, dilH, dilW, convLayout);
+        boolean hasBias = bias != null;
+        if (hasBias) run(g.key(1, 1), () -> g.forward(true), x, w, bias, y);
+        else run(g.key(1, 0), () -> g.forward(false), x, w, y);
+    }
+
+    /** gx (n, c, h, w) = ∂(y·gy)/∂x for gy (n, k, P, Q), w (k, c, r, s); also the forward pass of a transposed convolution. */
+    public static void conv2dBackwardData(Pointer gy, Pointer w, Pointer gx, long n, long c, long h, long wdt, long k,
+                                          long r, long s, int strideH, int strideW, int padH, int padW, int dilH, int dilW) {
+        Conv g = new Conv(n, c, h, wdt, k, r, s, strideH, strideW, padH, padW, dilH, dilW, convLayout);
+        run(g.key(2, 0), g::backwardData, gy, w, gx);
+    }
+
+    /** gw (k, c, r, s) and gbias (k, may be null) of the convolution of x (n, c, h, w) with output gradient gy (n, k, P, Q); both are overwritten. */
+    public static void conv2dBackwardWeights(Pointer x, Pointer gy, Pointer gw, Pointer gbias, long n, long c, long h, long wdt, long k,
+                                             long r, long s, int strideH, int strideW, int padH, int padW, int dilH, int dilW) {
+        Conv g = new Conv(n, c, h, wdt, k, r, s, strideH, strideW, padH, padW, dilH, dilW, convLayout);
+        boolean hasBias = gbias != null;
+        if (hasBias) run(g.key(3, 1), () -> g.backwardWeights(true), x, gy, gw, gbias);
+        else run(g.key(3, 0), () -> g.backwardWeights(false), x, gy, gw);
+    }
+
+    /** Number of cached plans (tests: a repeated shape must not add one). */
+    public static int planCount() {
+        synchronized (LOCK) {
+            return PLANS.size();
+        }
+    }
+
+    // ---- execution ----------------------------------------------------------------------------
+
+    private static void run(Key key, java.util.function.Supplier<Plan> build, Pointer... ptrs) {
+        for (Pointer p : ptrs) if (p == null || p.isNull()) throw new IllegalArgumentException("null data pointer");
+        synchronized (LOCK) {
+            Plan plan = PLANS.get(key);
+            if (plan == null) {
+                plan = build.get();
+                PLANS.put(key, plan);
+            }
+            plan.execute(ptrs);
+        }
+    }
+
+    /** One primitive with its arguments; scratch is non-null when it needs a scratchpad. */
+    private record Step(dnnl_primitive prim, dnnl_exec_arg_t args, int nargs, dnnl_memory scratch) {}
+
+    /** A plan's own memory object placed in the arena at {@code offset} (a reorder buffer). */
+    private record Temp(dnnl_memory mem, long offset) {}
+
+    /** Everything one shape needs, kept for the JVM's life; user[i] is bound to the i-th pointer of a call. */
+    private static final class Plan {
+        final List<dnnl_memory> user = new ArrayList<>();
+        final List<Step> pre = new ArrayList<>(), post = new ArrayList<>();
+        final List<Temp> temps = new ArrayList<>();
+        long tempBytes, scratchBytes; // arena layout: reorder buffers, then the largest scratchpad
+        final List<Object> keep = new ArrayList<>(); // pds, argument arrays: reachable for the plan's life
+        final List<dnnl_memory_desc> descs = new ArrayList<>(); // our own descriptors, destroyed after building
+        Step main;
+        final Addr addr = new Addr();
+        long scratchAt;
+
+        void execute(Pointer[] ptrs) {
+            for (int i = 0; i < ptrs.length; i++) {
+                Pointer p = ptrs[i];
+                check(dnnl_memory_set_data_handle(user.get(i), addr.at(p.address() + p.position() * p.sizeof())), "set_data_handle");
+            }
+            long base = arena(tempBytes + scratchBytes);
+            for (Temp t : temps) check(dnnl_memory_set_data_handle(t.mem(), addr.at(base + t.offset())), "set_data_handle");
+            scratchAt = base + tempBytes;
+            for (Step s : pre) exec(s);
+            exec(main);
+            for (Step s : post) exec(s);
+            check(dnnl_stream_wait(Rt.STREAM), "stream_wait");
+        }
+
+        private void exec(Step s) {
+            if (s.scratch() != null) check(dnnl_memory_set_data_handle(s.scratch(), addr.at(scratchAt)), "set_data_handle");
+            check(dnnl_primitive_execute(s.prim(), Rt.STREAM, s.nargs(), s.args()), "primitive_execute");
+        }
+
+        dnnl_memory_desc md(long[] dims, int tag) {
+            dnnl_memory_desc md = new dnnl_memory_desc();
+            check(dnnl_memory_desc_create_with_tag(md, dims.length, dims, dnnl_f32, tag), "memory_desc_create_with_tag");
+            descs.add(md);
+            return md;
+        }
+
+        dnnl_memory_desc md(long[] dims, long[] strides) {
+            dnnl_memory_desc md = new dnnl_memory_desc();
+            check(dnnl_memory_desc_create_with_strides(md, dims.length, dims, dnnl_f32, strides), "memory_desc_create_with_strides");
+            descs.add(md);
+            return md;
+        }
+
+        /** A memory object with no data yet: user buffers are attached per call. */
+        dnnl_memory userMemory(dnnl_memory_desc md) {
+            dnnl_memory m = new dnnl_memory();
+            check(dnnl_memory_create(m, md, Rt.ENGINE, null), "memory_create");
+            user.add(m);
+            return m;
+        }
+
+        /**
+         * The memory the primitive reads (input) or writes (output) for the caller's plain buffer:
+         * the user memory itself when the primitive's layout is the plain one, else an internal
+         * buffer with a reorder before (input) or after (output) the primitive.
+         */
+        dnnl_memory bind(dnnl_memory_desc plain, dnnl_primitive_desc pd, int query, boolean output) {
+            dnnl_memory u = userMemory(plain);
+            dnnl_memory_desc chosen = dnnl_primitive_desc_query_md(pd, query, 0);
+            if (dnnl_memory_desc_equal(plain, chosen) != 0) return u;
+            dnnl_memory inner = new dnnl_memory();
+            check(dnnl_memory_create(inner, chosen, Rt.ENGINE, null), "memory_create");
+            temps.add(new Temp(inner, tempBytes));
+            tempBytes += (dnnl_memory_desc_get_size(chosen) + 63) & ~63L; // keep each buffer 64-byte aligned
+            List<Step> where = output ? post : pre;
+            where.add(reorder(output ? chosen : plain, output ? inner : u, output ? plain : chosen, output ? u : inner));
+            return inner;
+        }
+
+        private Step reorder(dnnl_memory_desc fromMd, dnnl_memory from, dnnl_memory_desc toMd, dnnl_memory to) {
+            dnnl_primitive_attr attr = userScratchpad();
+            dnnl_primitive_desc pd = new dnnl_primitive_desc();
+            check(dnnl_reorder_primitive_desc_create(pd, fromMd, Rt.ENGINE, toMd, Rt.ENGINE, attr), "reorder_primitive_desc_create");
+            dnnl_primitive_attr_destroy(attr);
+            return step(pd, DNNL_ARG_FROM, from, DNNL_ARG_TO, to);
+        }
+
+        /** The primitive of pd with (arg id, memory) pairs, plus a scratchpad memory when pd asks for one. */
+        Step step(dnnl_primitive_desc pd, Object... argPairs) {
+            keep.add(pd);
+            dnnl_primitive prim = new dnnl_primitive();
+            check(dnnl_primitive_create(prim, pd), "primitive_create");
+            dnnl_memory_desc smd = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
+            long ssize = smd == null || smd.isNull() ? 0 : dnnl_memory_desc_get_size(smd);
+            dnnl_memory scratch = null;
+            int nargs = argPairs.length / 2 + (ssize > 0 ? 1 : 0);
+            dnnl_exec_arg_t args = new dnnl_exec_arg_t(nargs);
+            keep.add(args);
+            for (int i = 0; i < argPairs.length / 2; i++) {
+                args.position(i).arg((Integer) argPairs[2 * i]).memory((dnnl_memory) argPairs[2 * i + 1]);
+            }
+            if (ssize > 0) {
+                scratch = new dnnl_memory();
+                check(dnnl_memory_create(scratch, smd, Rt.ENGINE, null), "memory_create");
+                scratchBytes = Math.max(scratchBytes, ssize); // steps run one after another: one region
+                args.position(nargs - 1).arg(DNNL_ARG_SCRATCHPAD).memory(scratch);
+            }
+            args.position(0);
+            return new Step(prim, args, nargs, scratch);
+        }
+
+        Plan done() {
+            for (dnnl_memory_desc md : descs) dnnl_memory_desc_destroy(md);
+            descs.clear();
+            return this;
+        }
+    }
+
+    /** A reusable pointer at an arbitrary address (calls are serialized, so one per plan suffices). */
+    private static final class Addr extends Pointer {
+        Pointer at(long a) {
+            address = a;
+            return this;
+        }
+    }
+
+    /** Every plan asks for a user-managed scratchpad so one shared, grow-only buffer serves them all. */
+    static dnnl_primitive_attr userScratchpad() {
+        dnnl_primitive_attr attr = new dnnl_primitive_attr();
+        check(dnnl_primitive_attr_create(attr), "primitive_attr_create");
+        check(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user), "set_scratchpad_mode");
+        return attr;
+    }
+
+    /** The arena's 64-byte aligned start (a cache line, an AVX-512 vector), grown to at least {@code bytes}. */
+    private static long arena(long bytes) {
+        if (bytes > arenaBytes) {
+            if (arenaRaw != null) arenaRaw.close();
+            arenaRaw = new BytePointer(bytes + 64);
+            arenaBase = (arenaRaw.address() + 63) & ~63L;
+            arenaBytes = bytes;
+        }
+        return arenaBase;
+    }
+
+    /** Bytes held by the shared arena (reorder buffers and scratchpad of the largest plan so far). */
+    public static long arenaBytes() {
+        synchronized (LOCK) {
+            return arenaBytes;
+        }
+    }
+
+    static void check(int status, String what) {
+        if (status != dnnl_success) {
+            String name = status == dnnl_out_of_memory ? "out of memory" : status == dnnl_invalid_arguments ? "invalid arguments"
+                    : status == dnnl_unimplemented ? "unimplemented" : "status " + status;
+            throw new IllegalStateException("oneDNN " + what + " failed: " + name);
+        }
+    }
+
+    // ---- plans --------------------------------------------------------------------------------
+
+    private static Plan buildMatmul(long batch, long m, long n, long k, boolean transA, boolean transB) {
+        Plan p = new Plan();
+        // transposes are strides on the logical (m, k) / (k, n) views: no copy
+        long[] aS = transA ? new long[] {m * k, 1, m} : new long[] {m * k, k, 1};
+        long[] bS = transB ? new long[] {k * n, 1, k} : new long[] {k * n, n, 1};
+        long[] cS = {m * n, n, 1};
+        int from = batch == 1 ? 1 : 0; // 2-D descriptors for the common unbatched case
+        dnnl_memory_desc a = p.md(tail(new long[] {batch, m, k}, from), tail(aS, from));
+        dnnl_memory_desc b = p.md(tail(new long[] {batch, k, n}, from), tail(bS, from));
+        dnnl_memory_desc c = p.md(tail(new long[] {batch, m, n}, from), tail(cS, from));
+        dnnl_primitive_attr attr = userScratchpad();
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        check(dnnl_matmul_primitive_desc_create(pd, Rt.ENGINE, a, b, null, c, attr), "matmul_primitive_desc_create");
+        dnnl_primitive_attr_destroy(attr);
+        dnnl_memory ma = p.userMemory(a), mb = p.userMemory(b), mc = p.userMemory(c);
+        p.main = p.step(pd, DNNL_ARG_SRC, ma, DNNL_ARG_WEIGHTS, mb, DNNL_ARG_DST, mc);
+        return p.done();
+    }
+
+    private static long[] tail(long[] v, int from) {
+        return Arrays.copyOfRange(v, from, v.length);
+    }
+
+    /** Geometry of one convolution; builds its forward and backward plans. */
+    private record Conv(long n, long c, long h, long w, long k, long r, long s, int sh, int sw, int ph, int pw, int dh, int dw,
+                        ConvLayout layout) {
+        Conv {
+            if (n < 1 || c < 1 || h < 1 || w < 1 || k < 1 || r < 1 || s < 1 || sh < 1 || sw < 1 || ph < 0 || pw < 0 || dh < 1 || dw < 1) {
+                throw new IllegalArgumentException("bad conv2d geometry");
+            }
+            // fields are assigned after this body: compute the output size from the parameters
+            if (h + 2L * ph - (long) dh * (r - 1) - 1 < 0 || w + 2L * pw - (long) dw * (s - 1) - 1 < 0) throw new IllegalArgumentException("conv2d output would be empty");
+        }
+
+        long outH() { return (h + 2L * ph - (long) dh * (r - 1) - 1) / sh + 1; }
+        long outW() { return (w + 2L * pw - (long) dw * (s - 1) - 1) / sw + 1; }
+
+        Key key(int op, int bias) {
+            return new Key(op, n, c, h, w, k, r, s, sh, sw, ph, pw, dh, dw, bias, layout.ordinal());
+        }
+
+        long[] src() { return new long[] {n, c, h, w}; }
+        long[] wei() { return new long[] {k, c, r, s}; }
+        long[] dst() { return new long[] {n, k, outH(), outW()}; }
+        long[] strides() { return new long[] {sh, sw}; }
+        long[] dil() { return new long[] {dh - 1, dw - 1}; } // oneDNN counts dilation from 0
+        long[] pad() { return new long[] {ph, pw}; } // same right padding: oneDNN then floors like PyTorch
+
+        /** The descriptor the primitive is created with: "any" or the plain one. */
+        dnnl_memory_desc prim(Plan p, long[] dims, int plainTag) {
+            return p.md(dims, layout == ConvLayout.ANY ? dnnl_format_tag_any : plainTag);
+        }
+
+        dnnl_primitive_desc forwardPd(Plan p, boolean bias, dnnl_primitive_attr attr) {
+            dnnl_primitive_desc pd = new dnnl_primitive_desc();
+            check(dnnl_convolution_forward_primitive_desc_create(pd, Rt.ENGINE, dnnl_forward_training, dnnl_convolution_direct,
+                    prim(p, src(), dnnl_nchw), prim(p, wei(), dnnl_oihw), bias ? p.md(new long[] {k}, dnnl_a) : null,
+                    prim(p, dst(), dnnl_nchw), strides(), dil(), pad(), pad(), attr), "convolution_forward_primitive_desc_create");
+            return pd;
+        }
+
+        Plan forward(boolean bias) {
+            Plan p = new Plan();
+            dnnl_primitive_attr attr = userScratchpad();
+            dnnl_primitive_desc pd = forwardPd(p, bias, attr);
+            dnnl_primitive_attr_destroy(attr);
+            dnnl_memory x = p.bind(p.md(src(), dnnl_nchw), pd, dnnl_query_src_md, false);
+            dnnl_memory wt = p.bind(p.md(wei(), dnnl_oihw), pd, dnnl_query_weights_md, false);
+            dnnl_memory b = bias ? p.userMemory(p.md(new long[] {k}, dnnl_a)) : null;
+            dnnl_memory y = p.bind(p.md(dst(), dnnl_nchw), pd, dnnl_query_dst_md, true);
+            p.main = bias ? p.step(pd, DNNL_ARG_SRC, x, DNNL_ARG_WEIGHTS, wt, DNNL_ARG_BIAS, b, DNNL_ARG_DST, y)
+                    : p.step(pd, DNNL_ARG_SRC, x, DNNL_ARG_WEIGHTS, wt, DNNL_ARG_DST, y);
+            return p.done();
+        }
+
+        Plan backwardData() {
+            Plan p = new Plan();
+            dnnl_primitive_desc hint = forwardPd(p, false, null);
+            p.keep.add(hint);
+            dnnl_primitive_attr attr = userScratchpad();
+            dnnl_primitive_desc pd = new dnnl_primitive_desc();
+            check(dnnl_convolution_backward_data_primitive_desc_create(pd, Rt.ENGINE, dnnl_convolution_direct,
+                    prim(p, src(), dnnl_nchw), prim(p, wei(), dnnl_oihw), prim(p, dst(), dnnl_nchw),
+                    strides(), dil(), pad(), pad(), hint, attr), "convolution_backward_data_primitive_desc_create");
+            dnnl_primitive_attr_destroy(attr);
+            dnnl_memory gy = p.bind(p.md(dst(), dnnl_nchw), pd, dnnl_query_diff_dst_md, false);
+            dnnl_memory wt = p.bind(p.md(wei(), dnnl_oihw), pd, dnnl_query_weights_md, false);
+            dnnl_memory gx = p.bind(p.md(src(), dnnl_nchw), pd, dnnl_query_diff_src_md, true);
+            p.main = p.step(pd, DNNL_ARG_DIFF_DST, gy, DNNL_ARG_WEIGHTS, wt, DNNL_ARG_DIFF_SRC, gx);
+            return p.done();
+        }
+
+        Plan backwardWeights(boolean bias) {
+            Plan p = new Plan();
+            dnnl_primitive_desc hint = forwardPd(p, bias, null);
+            p.keep.add(hint);
+            dnnl_primitive_attr attr = userScratchpad();
+            dnnl_primitive_desc pd = new dnnl_primitive_desc();
+            check(dnnl_convolution_backward_weights_primitive_desc_create(pd, Rt.ENGINE, dnnl_convolution_direct,
+                    prim(p, src(), dnnl_nchw), prim(p, wei(), dnnl_oihw), bias ? p.md(new long[] {k}, dnnl_a) : null,
+                    prim(p, dst(), dnnl_nchw), strides(), dil(), pad(), pad(), hint, attr),
+                    "convolution_backward_weights_primitive_desc_create");
+            dnnl_primitive_attr_destroy(attr);
+            dnnl_memory x = p.bind(p.md(src(), dnnl_nchw), pd, dnnl_query_src_md, false);
+            dnnl_memory gy = p.bind(p.md(dst(), dnnl_nchw), pd, dnnl_query_diff_dst_md, false);
+            dnnl_memory gw = p.bind(p.md(wei(), dnnl_oihw), pd, dnnl_query_diff_weights_md, true);
+            dnnl_memory gb = bias ? p.userMemory(p.md(new long[] {k}, dnnl_a)) : null;
+            p.main = bias ? p.step(pd, DNNL_ARG_SRC, x, DNNL_ARG_DIFF_DST, gy, DNNL_ARG_DIFF_WEIGHTS, gw, DNNL_ARG_DIFF_BIAS, gb)
+                    : p.step(pd, DNNL_ARG_SRC, x, DNNL_ARG_DIFF_DST, gy, DNNL_ARG_DIFF_WEIGHTS, gw);
+            return p.done();
+        }
+    }
+
+    /** Cache key: op id and every dimension/parameter. */
+    private static final class Key {
+        private final long[] v;
+
+        Key(long... v) {
+            this.v = v;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key other && Arrays.equals(v, other.v);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(v);
+        }
+    }
+}

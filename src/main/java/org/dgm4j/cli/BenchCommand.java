@@ -1,0 +1,68 @@
+package org.dgm4j.cli;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.dgm4j.backend.cpu.OneDnn;
+import org.dgm4j.bench.KernelBench;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code dgm4j bench ...}: performance measurements; one subcommand per suite. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Performance measurements.",
+        subcommands = {BenchCommand.Kernels.class})
+public final class BenchCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing suite (try: bench kernels)");
+    }
+
+    /** {@code dgm4j bench kernels}: sgemm and 3x3 conv through dgm4j and through oneDNN directly. */
+    @Command(name = "kernels", mixinStandardHelpOptions = true,
+            description = {"GFLOP/s of sgemm and 3x3 conv2d (fwd, fwd+bwd) through dgm4j's Tensor API and through oneDNN called "
+                    + "directly, in the same run, with dgm4j's overhead in %. Shapes and FLOP counts as in the peers' benchmarks.",
+                    "Set OMP_NUM_THREADS (default: all cores) and OMP_WAIT_POLICY=passive in the environment."})
+    public static final class Kernels implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--reps", defaultValue = "7", description = "Timed repetitions per path; the median is reported (default ${DEFAULT-VALUE}).")
+        int reps;
+
+        @Option(names = "--seconds", defaultValue = "0.5", description = "Minimum length of one repetition in seconds (default ${DEFAULT-VALUE}).")
+        double seconds;
+
+        @Option(names = "--warmup", defaultValue = "1.0", description = "Warm-up seconds per path (default ${DEFAULT-VALUE}).")
+        double warmup;
+
+        @Option(names = "--only", defaultValue = "all", description = "all, gemm or conv (default ${DEFAULT-VALUE}).")
+        String only;
+
+        @Override
+        public Integer call() {
+            if (reps < 1 || seconds <= 0 || warmup < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--reps must be >= 1, --seconds > 0, --warmup >= 0");
+            if (!List.of("all", "gemm", "conv").contains(only)) throw new CommandLine.ParameterException(spec.commandLine(), "--only must be all, gemm or conv");
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf(Locale.ROOT, "# dgm4j bench kernels%n%nOMP_NUM_THREADS=%s OMP_WAIT_POLICY=%s cores=%d, conv layout %s; "
+                            + "warm-up %.1f s, %d reps of >= %.2f s, medians%n%n",
+                    env("OMP_NUM_THREADS"), env("OMP_WAIT_POLICY"), Runtime.getRuntime().availableProcessors(), OneDnn.convLayout(),
+                    warmup, reps, seconds);
+            out.flush();
+            List<KernelBench.Row> rows = new KernelBench(warmup, seconds, reps, out).run(only);
+            out.println();
+            out.print(KernelBench.table(rows));
+            out.flush();
+            return 0;
+        }
+
+        private static String env(String name) {
+            String v = System.getenv(name);
+            return v == null ? "(unset)" : v;
+        }
+    }
+}
