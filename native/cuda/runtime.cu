@@ -1,14 +1,15 @@
 // Device, memory and stream basics of the C ABI (contracts in include/dgm4j/dgm4j.h).
 // Every CUDA error becomes a status code plus a thread-local message; nothing throws or exits.
-#include "dgm4j/dgm4j.h"
-
-#include <cuda_runtime.h>
 #include <stdio.h>
 #include <string.h>
 
-namespace {
+#include "common.cuh"
 
+namespace {
 thread_local char g_error[512] = "";
+}  // namespace
+
+namespace dgm4j {
 
 // Records "call: cudaErrorName (code): message" for dgm4j_last_error and maps the code.
 dgm4j_status fail(const char* call, cudaError_t err) {
@@ -23,6 +24,21 @@ dgm4j_status bad_arg(const char* call, const char* what) {
     return DGM4J_ERR_ARG;
 }
 
+dgm4j_status launched(const char* kernel) {
+    cudaError_t e = cudaGetLastError();
+    if (e == cudaSuccess) return DGM4J_OK;
+    char call[160];
+    snprintf(call, sizeof call, "launch of kernel %s", kernel);
+    return fail(call, e);
+}
+
+}  // namespace dgm4j
+
+namespace {
+
+using dgm4j::bad_arg;
+using dgm4j::fail;
+
 #define DGM4J_CHECK(call)                               \
     do {                                                \
         cudaError_t e_ = (call);                        \
@@ -35,7 +51,13 @@ cudaStream_t cs(dgm4j_stream s) { return reinterpret_cast<cudaStream_t>(s); }
 
 extern "C" {
 
-int dgm4j_built_with_cuda(void) { return 1; }
+int dgm4j_built_with_cuda(void) {
+#ifdef DGM4J_EMU
+    return 2;
+#else
+    return 1;
+#endif
+}
 
 const char* dgm4j_last_error(void) { return g_error; }
 

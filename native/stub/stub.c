@@ -1,6 +1,8 @@
 /* The library built when nvcc is absent (or -DDGM4J_FORCE_STUB=ON): same name, same C ABI, every call
  * returns DGM4J_ERR_NO_CUDA, so Java binds one library and reports a precise reason in both builds. */
 #include "dgm4j/dgm4j.h"
+#include "dgm4j/elementwise.h"
+#include "dgm4j/random.h"
 
 #define NO_CUDA return DGM4J_ERR_NO_CUDA
 
@@ -31,3 +33,20 @@ dgm4j_status dgm4j_memset(void* d, int v, int64_t n, dgm4j_stream st) { (void) d
 dgm4j_status dgm4j_stream_create(dgm4j_stream* s) { (void) s; NO_CUDA; }
 dgm4j_status dgm4j_stream_destroy(dgm4j_stream s) { (void) s; NO_CUDA; }
 dgm4j_status dgm4j_stream_synchronize(dgm4j_stream s) { (void) s; NO_CUDA; }
+
+/* Kernels (elementwise.h, random.h): arguments unused, every call NO_CUDA. */
+#define U(x) (void) (x)
+dgm4j_status dgm4j_fill(int t, void* o, int64_t n, double v, dgm4j_stream s) { U(t); U(o); U(n); U(v); U(s); NO_CUDA; }
+dgm4j_status dgm4j_copy(int xt, const void* x, int ot, void* o, int64_t n, dgm4j_stream s) { U(xt); U(x); U(ot); U(o); U(n); U(s); NO_CUDA; }
+dgm4j_status dgm4j_unary(int op, double p, int t, const void* x, void* o, int64_t n, dgm4j_stream s) { U(op); U(p); U(t); U(x); U(o); U(n); U(s); NO_CUDA; }
+dgm4j_status dgm4j_unary_backward(int op, double p, int t, const void* x, const void* y, const void* gy, void* gx, int64_t n,
+                                  dgm4j_stream s) { U(op); U(p); U(t); U(x); U(y); U(gy); U(gx); U(n); U(s); NO_CUDA; }
+dgm4j_status dgm4j_binary(int op, int t, const void* a, const int64_t* sa, const void* b, const int64_t* sb, void* o,
+                          const int64_t* d, int r, dgm4j_stream s) { U(op); U(t); U(a); U(sa); U(b); U(sb); U(o); U(d); U(r); U(s); NO_CUDA; }
+dgm4j_status dgm4j_expand(int t, const void* x, const int64_t* sx, void* o, const int64_t* d, int r, dgm4j_stream s) {
+    U(t); U(x); U(sx); U(o); U(d); U(r); U(s); NO_CUDA;
+}
+dgm4j_status dgm4j_uniform(uint64_t k, uint64_t c, int t, void* o, int64_t n, dgm4j_stream s) { U(k); U(c); U(t); U(o); U(n); U(s); NO_CUDA; }
+dgm4j_status dgm4j_normal(uint64_t k, uint64_t c, int t, void* o, int64_t n, dgm4j_stream s) { U(k); U(c); U(t); U(o); U(n); U(s); NO_CUDA; }
+dgm4j_status dgm4j_bernoulli(uint64_t k, uint64_t c, int t, const void* p, const int64_t* sp, void* o, const int64_t* d, int r,
+                             dgm4j_stream s) { U(k); U(c); U(t); U(p); U(sp); U(o); U(d); U(r); U(s); NO_CUDA; }

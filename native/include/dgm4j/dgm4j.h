@@ -8,6 +8,9 @@
  *  - Sizes and byte counts are int64_t; negative sizes are DGM4J_ERR_ARG.
  *  - The library built without nvcc (native/stub) has the same symbols; each returns
  *    DGM4J_ERR_NO_CUDA, so Java links against one name in both builds.
+ *  - The kernels' families are declared in their own headers (elementwise.h, random.h). Kernel
+ *    calls are asynchronous on their stream; device pointers point at element 0 of the operand;
+ *    every tensor is contiguous row-major. A call with zero elements launches nothing.
  */
 #ifndef DGM4J_H
 #define DGM4J_H
@@ -32,12 +35,17 @@ typedef int dgm4j_status;
 #define DGM4J_ERR_OOM 3     /* device allocation failed */
 #define DGM4J_ERR_ARG 4     /* bad argument (null pointer, negative size, bad device) */
 
+/* Element types of tensors (the order of Java's DType). Kernels take one code per operand dtype. */
+#define DGM4J_F32 0 /* float */
+#define DGM4J_F64 1 /* double */
+
 /* A CUDA stream, opaque to Java. NULL means the legacy default stream. */
 typedef struct dgm4j_stream_s* dgm4j_stream;
 
 /* ---- Build and diagnostics ------------------------------------------------------------------ */
 
-/* 1 when compiled by nvcc, 0 for the stub. Never fails. */
+/* 1 when compiled by nvcc, 0 for the stub, 2 for the host emulator (native/emu: the same kernels
+ * compiled by g++, one emulated device). Never fails. */
 DGM4J_API int dgm4j_built_with_cuda(void);
 
 /* Message of the last failure on the calling thread ("" when none). The pointer stays valid until

@@ -14,9 +14,10 @@ import org.bytedeco.javacpp.annotation.Platform;
  * JavaCPP binding of native/include/dgm4j/dgm4j.h (contracts are documented there). The javacpp
  * maven plugin generates and compiles the JNI glue at process-classes and copies libdgm4j_cuda next
  * to it. Only {@link CudaProbe} may touch this class first: a failed load leaves the class unusable
- * for the JVM's life, so the probe loads it once and keeps the reason.
+ * for the JVM's life, so the probe loads it once and keeps the reason. Kernel entry points take
+ * device addresses as {@code long} (no Pointer object per operand) and shapes as {@code long[]}.
  */
-@Platform(include = "dgm4j/dgm4j.h", link = "dgm4j_cuda")
+@Platform(include = {"dgm4j/dgm4j.h", "dgm4j/elementwise.h", "dgm4j/random.h"}, link = "dgm4j_cuda")
 public final class CudaNative {
     static {
         Loader.load();
@@ -30,6 +31,9 @@ public final class CudaNative {
     public static final int DGM4J_ERR_CUDA = 2;
     public static final int DGM4J_ERR_OOM = 3;
     public static final int DGM4J_ERR_ARG = 4;
+
+    /** dgm4j_built_with_cuda(): 0 stub, 1 nvcc, 2 the host emulator. */
+    public static final int BUILT_STUB = 0, BUILT_NVCC = 1, BUILT_EMULATOR = 2;
 
     // ---- build and diagnostics
     public static native int dgm4j_built_with_cuda();
@@ -68,4 +72,40 @@ public final class CudaNative {
     public static native int dgm4j_stream_destroy(@Cast("dgm4j_stream") Pointer stream);
 
     public static native int dgm4j_stream_synchronize(@Cast("dgm4j_stream") Pointer stream);
+
+    // ---- elementwise kernels (elementwise.h); dtype codes = DType ordinals, op codes = enum ordinals
+    public static native int dgm4j_fill(int dtype, @Cast("void*") long out, @Cast("int64_t") long n, double value,
+                                        @Cast("dgm4j_stream") Pointer stream);
+
+    public static native int dgm4j_copy(int xDtype, @Cast("const void*") long x, int outDtype, @Cast("void*") long out,
+                                        @Cast("int64_t") long n, @Cast("dgm4j_stream") Pointer stream);
+
+    public static native int dgm4j_unary(int op, double p, int dtype, @Cast("const void*") long x, @Cast("void*") long out,
+                                         @Cast("int64_t") long n, @Cast("dgm4j_stream") Pointer stream);
+
+    public static native int dgm4j_unary_backward(int op, double p, int dtype, @Cast("const void*") long x,
+                                                  @Cast("const void*") long y, @Cast("const void*") long gy,
+                                                  @Cast("void*") long gx, @Cast("int64_t") long n,
+                                                  @Cast("dgm4j_stream") Pointer stream);
+
+    public static native int dgm4j_binary(int op, int dtype, @Cast("const void*") long a, @Cast("const int64_t*") long[] aStrides,
+                                          @Cast("const void*") long b, @Cast("const int64_t*") long[] bStrides,
+                                          @Cast("void*") long out, @Cast("const int64_t*") long[] outDims, int rank,
+                                          @Cast("dgm4j_stream") Pointer stream);
+
+    public static native int dgm4j_expand(int dtype, @Cast("const void*") long x, @Cast("const int64_t*") long[] xStrides,
+                                          @Cast("void*") long out, @Cast("const int64_t*") long[] outDims, int rank,
+                                          @Cast("dgm4j_stream") Pointer stream);
+
+    // ---- random numbers (random.h)
+    public static native int dgm4j_uniform(@Cast("uint64_t") long seed, @Cast("uint64_t") long offset, int dtype,
+                                           @Cast("void*") long out, @Cast("int64_t") long n, @Cast("dgm4j_stream") Pointer stream);
+
+    public static native int dgm4j_normal(@Cast("uint64_t") long seed, @Cast("uint64_t") long offset, int dtype,
+                                          @Cast("void*") long out, @Cast("int64_t") long n, @Cast("dgm4j_stream") Pointer stream);
+
+    public static native int dgm4j_bernoulli(@Cast("uint64_t") long seed, @Cast("uint64_t") long offset, int dtype,
+                                             @Cast("const void*") long p, @Cast("const int64_t*") long[] pStrides,
+                                             @Cast("void*") long out, @Cast("const int64_t*") long[] outDims, int rank,
+                                             @Cast("dgm4j_stream") Pointer stream);
 }

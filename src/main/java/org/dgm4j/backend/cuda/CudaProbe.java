@@ -36,11 +36,24 @@ public final class CudaProbe {
         return Holder.RESULT;
     }
 
-    /** The CUDA backend; only valid when {@link #probe()} says available. */
+    /** The CUDA backend (one per JVM, on device 0); only valid when {@link #probe()} says available. */
     public static Backend backend() {
         Result r = probe();
         if (!r.available()) throw new IllegalStateException("CUDA backend not available: " + r.reason());
-        throw new IllegalStateException("CUDA backend not implemented yet");
+        return BackendHolder.BACKEND;
+    }
+
+    /** Created on first use, after the probe succeeded. */
+    private static final class BackendHolder {
+        static final CudaBackend BACKEND = new CudaBackend();
+    }
+
+    /**
+     * True when the loaded library is the host emulator (native/emu) rather than an nvcc build: the
+     * same kernels, run on host threads; tests use it to keep sizes small.
+     */
+    public static boolean emulated() {
+        return probe().available() && CudaNative.dgm4j_built_with_cuda() == CudaNative.BUILT_EMULATOR;
     }
 
     private static Result run() {
@@ -75,15 +88,25 @@ public final class CudaProbe {
             if (n <= 0) return unavailable("no CUDA device (cudaGetDeviceCount found 0 devices)");
             List<String> devices = new ArrayList<>();
             for (int dev = 0; dev < n; dev++) devices.add(describe(dev));
-            String reason = String.format(Locale.ROOT, "CUDA %s (driver %s), %d device%s: %s",
-                    version(runtimeVersion()), version(driverVersion()), n, n == 1 ? "" : "s", String.join(", ", devices));
+            // The emulator names itself, e.g. "CUDA emulator (host threads, AddressSanitizer)".
+            String what = builtWithCuda == CudaNative.BUILT_EMULATOR ? deviceName(0)
+                    : String.format(Locale.ROOT, "CUDA %s (driver %s)", version(runtimeVersion()), version(driverVersion()));
+            String reason = String.format(Locale.ROOT, "%s, %d device%s: %s", what, n, n == 1 ? "" : "s", String.join(", ", devices));
             return new Result(true, reason, List.copyOf(devices));
         }
     }
 
+    private static String deviceName(int dev) {
+        try (BytePointer name = new BytePointer(256)) {
+            if (CudaNative.dgm4j_device_name(dev, name, 256) != CudaNative.DGM4J_OK) return "(name unavailable: " + lastError() + ")";
+            String s = name.getString(); // all 256 bytes (getString reads to the limit): cut at the NUL
+            return s.indexOf('\0') >= 0 ? s.substring(0, s.indexOf('\0')) : s;
+        }
+    }
+
     private static String describe(int dev) {
-        try (BytePointer name = new BytePointer(256); LongPointer free = new LongPointer(1); LongPointer total = new LongPointer(1)) {
-            String label = CudaNative.dgm4j_device_name(dev, name, 256) == CudaNative.DGM4J_OK ? name.getString() : "(name unavailable: " + lastError() + ")";
+        try (LongPointer free = new LongPointer(1); LongPointer total = new LongPointer(1)) {
+            String label = deviceName(dev);
             String mem = CudaNative.dgm4j_device_memory(dev, free, total) == CudaNative.DGM4J_OK
                     ? String.format(Locale.ROOT, " (%.1f GiB)", total.get() / (double) (1L << 30)) : "";
             return "cuda:" + dev + " " + label + mem;
