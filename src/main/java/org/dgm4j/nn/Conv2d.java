@@ -1,11 +1,9 @@
 package org.dgm4j.nn;
 
 import org.dgm4j.autograd.Ops;
-import org.dgm4j.backend.Backends;
 import org.dgm4j.backend.Conv2dParams;
 import org.dgm4j.tensor.DType;
 import org.dgm4j.tensor.Generator;
-import org.dgm4j.tensor.Shape;
 import org.dgm4j.tensor.Tensor;
 
 /**
@@ -34,8 +32,8 @@ public final class Conv2d extends Layer {
         this.kernel = kernel;
         this.geometry = Conv2dParams.of(stride, padding, dilation);
         long fanIn = in * kernel * kernel;
-        weight = parameter("weight", Init.pytorchDefault(Tensor.empty(Backends.current(), dtype, Shape.of(out, in, kernel, kernel)), fanIn, gen));
-        bias = withBias ? parameter("bias", Init.pytorchDefault(Tensor.empty(Backends.current(), dtype, Shape.of(out)), fanIn, gen)) : null;
+        weight = defaultInitParameter("weight", dtype, fanIn, gen, out, in, kernel, kernel);
+        bias = withBias ? defaultInitParameter("bias", dtype, fanIn, gen, out) : null;
     }
 
     public Parameter weight() {

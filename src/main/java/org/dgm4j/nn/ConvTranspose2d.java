@@ -1,11 +1,9 @@
 package org.dgm4j.nn;
 
 import org.dgm4j.autograd.Ops;
-import org.dgm4j.backend.Backends;
 import org.dgm4j.backend.Conv2dParams;
 import org.dgm4j.tensor.DType;
 import org.dgm4j.tensor.Generator;
-import org.dgm4j.tensor.Shape;
 import org.dgm4j.tensor.Tensor;
 
 /**
@@ -36,8 +34,8 @@ public final class ConvTranspose2d extends Layer {
             throw new IllegalArgumentException("ConvTranspose2d: output padding " + outputPadding + " must be in [0, max(stride, dilation))");
         }
         long fanIn = out * kernel * kernel;
-        weight = parameter("weight", Init.pytorchDefault(Tensor.empty(Backends.current(), dtype, Shape.of(in, out, kernel, kernel)), fanIn, gen));
-        bias = withBias ? parameter("bias", Init.pytorchDefault(Tensor.empty(Backends.current(), dtype, Shape.of(out)), fanIn, gen)) : null;
+        weight = defaultInitParameter("weight", dtype, fanIn, gen, in, out, kernel, kernel);
+        bias = withBias ? defaultInitParameter("bias", dtype, fanIn, gen, out) : null;
     }
 
     public Parameter weight() {

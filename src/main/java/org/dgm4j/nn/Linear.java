@@ -1,10 +1,8 @@
 package org.dgm4j.nn;
 
 import org.dgm4j.autograd.Ops;
-import org.dgm4j.backend.Backends;
 import org.dgm4j.tensor.DType;
 import org.dgm4j.tensor.Generator;
-import org.dgm4j.tensor.Shape;
 import org.dgm4j.tensor.Tensor;
 
 /**
@@ -23,8 +21,8 @@ public final class Linear extends Layer {
     public Linear(long in, long out, boolean withBias, DType dtype, Generator gen) {
         this.in = in;
         this.out = out;
-        weight = parameter("weight", Init.pytorchDefault(Tensor.empty(Backends.current(), dtype, Shape.of(out, in)), in, gen));
-        bias = withBias ? parameter("bias", Init.pytorchDefault(Tensor.empty(Backends.current(), dtype, Shape.of(out)), in, gen)) : null;
+        weight = defaultInitParameter("weight", dtype, in, gen, out, in);
+        bias = withBias ? defaultInitParameter("bias", dtype, in, gen, out) : null;
     }
 
     public Parameter weight() {

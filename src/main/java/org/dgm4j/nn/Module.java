@@ -6,6 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.dgm4j.tensor.Scope;
+import org.dgm4j.backend.Backends;
+import org.dgm4j.tensor.DType;
+import org.dgm4j.tensor.Generator;
+import org.dgm4j.tensor.Shape;
 import org.dgm4j.tensor.Tensor;
 
 /**
@@ -36,6 +40,11 @@ public abstract class Module implements AutoCloseable {
     }
 
     /** Registers a buffer: saved in the state dict, never trained; the module takes ownership. */
+    /** A parameter of the given shape on the current backend, PyTorch's default init U(±1/√fanIn). */
+    protected Parameter defaultInitParameter(String name, DType dtype, long fanIn, Generator gen, long... dims) {
+        return parameter(name, Init.pytorchDefault(Tensor.empty(Backends.current(), dtype, Shape.of(dims)), fanIn, gen));
+    }
+
     protected Tensor buffer(String name, Tensor value) {
         checkFree(name);
         buffers.put(name, Scope.detachFromScope(value).name(name));
