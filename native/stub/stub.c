@@ -3,6 +3,10 @@
 #include "dgm4j/dgm4j.h"
 #include "dgm4j/elementwise.h"
 #include "dgm4j/random.h"
+#include "dgm4j/reduce.h"
+#include "dgm4j/movement.h"
+#include "dgm4j/optim.h"
+#include "dgm4j/linalg.h"
 
 #define NO_CUDA return DGM4J_ERR_NO_CUDA
 
@@ -50,3 +54,36 @@ dgm4j_status dgm4j_uniform(uint64_t k, uint64_t c, int t, void* o, int64_t n, dg
 dgm4j_status dgm4j_normal(uint64_t k, uint64_t c, int t, void* o, int64_t n, dgm4j_stream s) { U(k); U(c); U(t); U(o); U(n); U(s); NO_CUDA; }
 dgm4j_status dgm4j_bernoulli(uint64_t k, uint64_t c, int t, const void* p, const int64_t* sp, void* o, const int64_t* d, int r,
                              dgm4j_stream s) { U(k); U(c); U(t); U(p); U(sp); U(o); U(d); U(r); U(s); NO_CUDA; }
+
+/* Matmul and convolution (linalg.h). */
+dgm4j_status dgm4j_matmul(int t, const void* a, int ta, const void* b, int tb, void* o, int64_t bt, int64_t m, int64_t n,
+                          int64_t k, dgm4j_stream s) { U(t); U(a); U(ta); U(b); U(tb); U(o); U(bt); U(m); U(n); U(k); U(s); NO_CUDA; }
+dgm4j_status dgm4j_conv2d(int t, const void* x, const void* w, const void* b, void* y, const int64_t* xd, const int64_t* wd,
+                          const int* c, dgm4j_stream s) { U(t); U(x); U(w); U(b); U(y); U(xd); U(wd); U(c); U(s); NO_CUDA; }
+dgm4j_status dgm4j_conv2d_backward_data(int t, const void* gy, const void* w, void* gx, const int64_t* xd, const int64_t* wd,
+                                        const int* c, dgm4j_stream s) { U(t); U(gy); U(w); U(gx); U(xd); U(wd); U(c); U(s); NO_CUDA; }
+dgm4j_status dgm4j_conv2d_backward_weights(int t, const void* x, const void* gy, void* gw, void* gb, const int64_t* xd,
+                                           const int64_t* wd, const int* c, dgm4j_stream s) {
+    U(t); U(x); U(gy); U(gw); U(gb); U(xd); U(wd); U(c); U(s); NO_CUDA;
+}
+
+/* Reductions, data movement, optimizer updates (reduce.h, movement.h, optim.h). */
+dgm4j_status dgm4j_reduce(int op, int t, const void* x, const int64_t* d, int r, const int* a, int na, void* o,
+                          dgm4j_stream s) { U(op); U(t); U(x); U(d); U(r); U(a); U(na); U(o); U(s); NO_CUDA; }
+dgm4j_status dgm4j_permute(int t, const void* x, const int64_t* d, int r, const int* p, void* o, dgm4j_stream s) {
+    U(t); U(x); U(d); U(r); U(p); U(o); U(s); NO_CUDA;
+}
+dgm4j_status dgm4j_concat(int t, int c, const void* const* xs, const int64_t* l, int64_t ou, int64_t in, void* o,
+                          dgm4j_stream s) { U(t); U(c); U(xs); U(l); U(ou); U(in); U(o); U(s); NO_CUDA; }
+dgm4j_status dgm4j_slice(int t, const void* x, int64_t ou, int64_t f, int64_t in, int64_t st, int64_t sp, int64_t c,
+                         void* o, dgm4j_stream s) { U(t); U(x); U(ou); U(f); U(in); U(st); U(sp); U(c); U(o); U(s); NO_CUDA; }
+dgm4j_status dgm4j_slice_add(int t, const void* x, int64_t ou, int64_t f, int64_t in, int64_t st, int64_t sp, int64_t c,
+                             void* o, dgm4j_stream s) { U(t); U(x); U(ou); U(f); U(in); U(st); U(sp); U(c); U(o); U(s); NO_CUDA; }
+dgm4j_status dgm4j_sgd_update(int t, void* p, const void* g, void* b, int64_t n, double lr, double m, double d, double wd,
+                              int ne, int f, dgm4j_stream s) {
+    U(t); U(p); U(g); U(b); U(n); U(lr); U(m); U(d); U(wd); U(ne); U(f); U(s); NO_CUDA;
+}
+dgm4j_status dgm4j_adam_update(int t, void* p, const void* g, void* m, void* v, int64_t n, double b1, double b2, double e,
+                               double ss, double c2, double dc, double l2, int am, dgm4j_stream s) {
+    U(t); U(p); U(g); U(m); U(v); U(n); U(b1); U(b2); U(e); U(ss); U(c2); U(dc); U(l2); U(am); U(s); NO_CUDA;
+}

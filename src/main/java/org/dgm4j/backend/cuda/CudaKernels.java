@@ -14,8 +14,8 @@ import org.dgm4j.tensor.Tensor;
 /**
  * The op table on the GPU: each op is one call into native/cuda, queued on the backend's stream.
  * Arguments arrive checked by CheckedKernels. Codes passed to C are the Java ordinals (DType, UnaryOp,
- * BinaryOp); CudaAbiTest checks that the C headers agree. Ops not yet ported throw
- * UnsupportedOperationException, and {@link #IMPLEMENTED} lists those that are.
+ * BinaryOp); CudaAbiTest checks that the C headers agree. {@link #IMPLEMENTED} declares the ported
+ * op-table entries; CudaCoverageTest requires it to cover the whole table.
  */
 final class CudaKernels implements Kernels {
     /** Op-table entries (OpTable names) with a CUDA implementation; the coverage test reads it. */
@@ -33,6 +33,9 @@ final class CudaKernels implements Kernels {
         for (UnaryOp op : UnaryOp.values()) s.add("unary." + op);
         for (BinaryOp op : BinaryOp.values()) s.add("binary." + op);
         s.addAll(Set.of("unaryBackward", "expand", "fill", "copy", "uniform", "normal", "bernoulli"));
+        s.addAll(Set.of("matmul", "conv2d", "conv2dBackwardData", "conv2dBackwardWeights"));
+        for (ReduceOp op : ReduceOp.values()) s.add("reduce." + op);
+        s.addAll(Set.of("permute", "concat", "slice", "sliceAdd", "sgdUpdate", "adamUpdate"));
         return Set.copyOf(s);
     }
 
@@ -57,10 +60,6 @@ final class CudaKernels implements Kernels {
         int shift = out.rank() - in.rank();
         for (int i = 0; i < in.rank(); i++) s[i + shift] = in.dim(i) == 1 ? 0 : strides[i];
         return s;
-    }
-
-    private static UnsupportedOperationException notYet(String op) {
-        return new UnsupportedOperationException("cuda: " + op + " not implemented yet");
     }
 
     // ---- elementwise
@@ -117,61 +116,113 @@ final class CudaKernels implements Kernels {
                 addr(out), out.dims(), out.rank(), backend.stream()), "bernoulli");
     }
 
-    // ---- not yet on the GPU (phase 2)
-
-    @Override
-    public void reduce(ReduceOp op, Tensor x, int[] axes, Tensor out) {
-        throw notYet("reduce");
-    }
+    // ---- matmul and convolution (native/cuda gemm.cu, conv2d.cu: tiled GEMM, implicit-GEMM convs)
 
     @Override
     public void matmul(Tensor a, boolean transA, Tensor b, boolean transB, Tensor out) {
-        throw notYet("matmul");
+        int r = out.rank();
+        long batch = r == 3 ? out.dim(0) : 1, k = transA ? a.dim(r - 2) : a.dim(r - 1);
+        check(CudaNative.dgm4j_matmul(dtype(out), addr(a), transA ? 1 : 0, addr(b), transB ? 1 : 0, addr(out), batch,
+                out.dim(r - 2), out.dim(r - 1), k, backend.stream()), "matmul");
+    }
+
+    /** {strideH, strideW, padH, padW, dilH, dilW}: the conv argument of linalg.h. */
+    private static int[] conv(Conv2dParams p) {
+        return new int[] {p.strideH(), p.strideW(), p.padH(), p.padW(), p.dilH(), p.dilW()};
+    }
+
+    private static long addrOrNull(Tensor t) {
+        return t == null ? 0 : addr(t);
     }
 
     @Override
     public void conv2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p, Tensor y) {
-        throw notYet("conv2d");
+        check(CudaNative.dgm4j_conv2d(dtype(y), addr(x), addr(w), addrOrNull(bias), addr(y), x.dims(), w.dims(), conv(p),
+                backend.stream()), "conv2d");
     }
 
     @Override
     public void conv2dBackwardData(Tensor gy, Tensor w, Conv2dParams p, Tensor gx) {
-        throw notYet("conv2dBackwardData");
+        check(CudaNative.dgm4j_conv2d_backward_data(dtype(gx), addr(gy), addr(w), addr(gx), gx.dims(), w.dims(), conv(p),
+                backend.stream()), "conv2dBackwardData");
     }
 
     @Override
     public void conv2dBackwardWeights(Tensor x, Tensor gy, Conv2dParams p, Tensor gw, Tensor gbias) {
-        throw notYet("conv2dBackwardWeights");
+        check(CudaNative.dgm4j_conv2d_backward_weights(dtype(gw), addr(x), addr(gy), addr(gw), addrOrNull(gbias), x.dims(),
+                gw.dims(), conv(p), backend.stream()), "conv2dBackwardWeights");
+    }
+
+    // ---- reductions, data movement, optimizer updates (native/cuda reduce.cu, movement.cu, optim.cu)
+
+    private static void rankAtMost8(Tensor x, String op) {
+        if (x.rank() > MAX_RANK) throw new UnsupportedOperationException("cuda: " + op + " supports rank <= 8, found " + x.shape());
+    }
+
+    @Override
+    public void reduce(ReduceOp op, Tensor x, int[] axes, Tensor out) {
+        rankAtMost8(x, "reduce");
+        check(CudaNative.dgm4j_reduce(op.ordinal(), dtype(x), addr(x), x.dims(), x.rank(), axes, axes.length, addr(out),
+                backend.stream()), "reduce " + op);
     }
 
     @Override
     public void permute(Tensor x, int[] perm, Tensor out) {
-        throw notYet("permute");
+        rankAtMost8(x, "permute");
+        check(CudaNative.dgm4j_permute(dtype(x), addr(x), x.dims(), x.rank(), perm, addr(out), backend.stream()), "permute");
+    }
+
+    /** Π dims[0, axis) and Π dims(axis, rank): the (outer, axis, inner) view of movement.h. */
+    private static long outer(Tensor t, int axis) {
+        long p = 1;
+        for (int i = 0; i < axis; i++) p *= t.dim(i);
+        return p;
+    }
+
+    private static long inner(Tensor t, int axis) {
+        long p = 1;
+        for (int i = axis + 1; i < t.rank(); i++) p *= t.dim(i);
+        return p;
     }
 
     @Override
     public void concat(Tensor[] xs, int axis, Tensor out) {
-        throw notYet("concat");
+        long[] ptrs = new long[xs.length], lens = new long[xs.length];
+        for (int k = 0; k < xs.length; k++) {
+            ptrs[k] = addr(xs[k]);
+            lens[k] = xs[k].dim(axis);
+        }
+        check(CudaNative.dgm4j_concat(dtype(out), xs.length, ptrs, lens, outer(out, axis), inner(out, axis), addr(out),
+                backend.stream()), "concat");
     }
 
     @Override
     public void slice(Tensor x, int axis, long start, long step, Tensor out) {
-        throw notYet("slice");
+        check(CudaNative.dgm4j_slice(dtype(x), addr(x), outer(x, axis), x.dim(axis), inner(x, axis), start, step,
+                out.dim(axis), addr(out), backend.stream()), "slice");
     }
 
     @Override
     public void sliceAdd(Tensor src, int axis, long start, long step, Tensor dst) {
-        throw notYet("sliceAdd");
+        check(CudaNative.dgm4j_slice_add(dtype(dst), addr(src), outer(dst, axis), dst.dim(axis), inner(dst, axis), start,
+                step, src.dim(axis), addr(dst), backend.stream()), "sliceAdd");
     }
 
     @Override
     public void sgdUpdate(Tensor param, Tensor grad, Tensor buf, double lr, double momentum, double dampening,
                           double weightDecay, boolean nesterov, boolean firstStep) {
-        throw notYet("sgdUpdate");
+        check(CudaNative.dgm4j_sgd_update(dtype(param), addr(param), addr(grad), buf == null ? 0 : addr(buf), param.numel(),
+                lr, momentum, dampening, weightDecay, nesterov ? 1 : 0, firstStep ? 1 : 0, backend.stream()), "sgdUpdate");
     }
 
+    /** The scalars are computed here exactly as CpuKernels does, so Math.pow is the same on both backends. */
     @Override
     public void adamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, AdamStep s) {
-        throw notYet("adamUpdate");
+        double stepSize = s.lr() / (1 - Math.pow(s.beta1(), s.step()));
+        double corr2 = 1 - Math.pow(s.beta2(), s.step());
+        double decay = s.decoupled() ? 1 - s.lr() * s.weightDecay() : 1;
+        double l2 = s.decoupled() ? 0 : s.weightDecay();
+        check(CudaNative.dgm4j_adam_update(dtype(param), addr(param), addr(grad), addr(m), addr(v), param.numel(), s.beta1(),
+                s.beta2(), s.eps(), stepSize, corr2, decay, l2, s.adamax() ? 1 : 0, backend.stream()), "adamUpdate");
     }
 }

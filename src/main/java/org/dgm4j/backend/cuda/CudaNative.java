@@ -17,7 +17,8 @@ import org.bytedeco.javacpp.annotation.Platform;
  * for the JVM's life, so the probe loads it once and keeps the reason. Kernel entry points take
  * device addresses as {@code long} (no Pointer object per operand) and shapes as {@code long[]}.
  */
-@Platform(include = {"dgm4j/dgm4j.h", "dgm4j/elementwise.h", "dgm4j/random.h"}, link = "dgm4j_cuda")
+@Platform(include = {"dgm4j/dgm4j.h", "dgm4j/elementwise.h", "dgm4j/random.h", "dgm4j/linalg.h",
+        "dgm4j/reduce.h", "dgm4j/movement.h", "dgm4j/optim.h"}, link = "dgm4j_cuda")
 public final class CudaNative {
     static {
         Loader.load();
@@ -108,4 +109,62 @@ public final class CudaNative {
                                              @Cast("const void*") long p, @Cast("const int64_t*") long[] pStrides,
                                              @Cast("void*") long out, @Cast("const int64_t*") long[] outDims, int rank,
                                              @Cast("dgm4j_stream") Pointer stream);
+
+    // ---- matmul and convolution (linalg.h); conv = {strideH, strideW, padH, padW, dilH, dilW}
+    public static native int dgm4j_matmul(int dtype, @Cast("const void*") long a, int transA, @Cast("const void*") long b,
+                                          int transB, @Cast("void*") long out, @Cast("int64_t") long batch,
+                                          @Cast("int64_t") long m, @Cast("int64_t") long n, @Cast("int64_t") long k,
+                                          @Cast("dgm4j_stream") Pointer stream);
+
+    public static native int dgm4j_conv2d(int dtype, @Cast("const void*") long x, @Cast("const void*") long w,
+                                          @Cast("const void*") long bias, @Cast("void*") long y,
+                                          @Cast("const int64_t*") long[] xDims, @Cast("const int64_t*") long[] wDims,
+                                          @Cast("const int*") int[] conv, @Cast("dgm4j_stream") Pointer stream);
+
+    public static native int dgm4j_conv2d_backward_data(int dtype, @Cast("const void*") long gy, @Cast("const void*") long w,
+                                                        @Cast("void*") long gx, @Cast("const int64_t*") long[] gxDims,
+                                                        @Cast("const int64_t*") long[] wDims, @Cast("const int*") int[] conv,
+                                                        @Cast("dgm4j_stream") Pointer stream);
+
+    public static native int dgm4j_conv2d_backward_weights(int dtype, @Cast("const void*") long x, @Cast("const void*") long gy,
+                                                           @Cast("void*") long gw, @Cast("void*") long gbias,
+                                                           @Cast("const int64_t*") long[] xDims, @Cast("const int64_t*") long[] wDims,
+                                                           @Cast("const int*") int[] conv, @Cast("dgm4j_stream") Pointer stream);
+
+    // ---- reductions, data movement, optimizer updates (reduce.h, movement.h, optim.h)
+    public static native int dgm4j_reduce(int op, int dtype, @Cast("const void*") long x, @Cast("const int64_t*") long[] xDims,
+                                          int rank, @Cast("const int*") int[] axes, int naxes, @Cast("void*") long out,
+                                          @Cast("dgm4j_stream") Pointer stream);
+
+    public static native int dgm4j_permute(int dtype, @Cast("const void*") long x, @Cast("const int64_t*") long[] xDims,
+                                           int rank, @Cast("const int*") int[] perm, @Cast("void*") long out,
+                                           @Cast("dgm4j_stream") Pointer stream);
+
+    /** xs: device addresses of the inputs (void* is 64-bit on every supported platform). */
+    public static native int dgm4j_concat(int dtype, int count, @Cast("const void* const*") long[] xs,
+                                          @Cast("const int64_t*") long[] lens, @Cast("int64_t") long outer,
+                                          @Cast("int64_t") long inner, @Cast("void*") long out,
+                                          @Cast("dgm4j_stream") Pointer stream);
+
+    public static native int dgm4j_slice(int dtype, @Cast("const void*") long x, @Cast("int64_t") long outer,
+                                         @Cast("int64_t") long full, @Cast("int64_t") long inner, @Cast("int64_t") long start,
+                                         @Cast("int64_t") long step, @Cast("int64_t") long count, @Cast("void*") long out,
+                                         @Cast("dgm4j_stream") Pointer stream);
+
+    public static native int dgm4j_slice_add(int dtype, @Cast("const void*") long src, @Cast("int64_t") long outer,
+                                             @Cast("int64_t") long full, @Cast("int64_t") long inner,
+                                             @Cast("int64_t") long start, @Cast("int64_t") long step,
+                                             @Cast("int64_t") long count, @Cast("void*") long dst,
+                                             @Cast("dgm4j_stream") Pointer stream);
+
+    public static native int dgm4j_sgd_update(int dtype, @Cast("void*") long param, @Cast("const void*") long grad,
+                                              @Cast("void*") long buf, @Cast("int64_t") long n, double lr, double momentum,
+                                              double dampening, double weightDecay, int nesterov, int firstStep,
+                                              @Cast("dgm4j_stream") Pointer stream);
+
+    public static native int dgm4j_adam_update(int dtype, @Cast("void*") long param, @Cast("const void*") long grad,
+                                               @Cast("void*") long m, @Cast("void*") long v, @Cast("int64_t") long n,
+                                               double beta1, double beta2, double eps, double stepSize,
+                                               double biasCorrection2, double decay, double l2, int adamax,
+                                               @Cast("dgm4j_stream") Pointer stream);
 }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.dgm4j.backend.BinaryOp;
+import org.dgm4j.backend.ReduceOp;
 import org.dgm4j.backend.UnaryOp;
 import org.dgm4j.tensor.DType;
 import org.junit.jupiter.api.Test;
@@ -48,5 +49,10 @@ class CudaAbiTest {
     void dtypeCodesAreTheOrdinals() throws IOException {
         Map<String, Integer> d = defines("dgm4j.h", "DGM4J_F");
         assertEquals(Map.of("32", DType.F32.ordinal(), "64", DType.F64.ordinal()), d);
+    }
+
+    @Test
+    void reduceCodesAreTheOrdinals() throws IOException {
+        sameCodes(ReduceOp.class, defines("reduce.h", "DGM4J_REDUCE_"));
     }
 }

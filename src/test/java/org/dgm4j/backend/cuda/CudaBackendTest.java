@@ -96,15 +96,4 @@ class CudaBackendTest {
         assertEquals(CudaNative.DGM4J_ERR_ARG, e.status());
         assertTrue(e.getMessage().contains("unary 99") && e.getMessage().contains("dgm4j_unary"), e.getMessage());
     }
-
-    @Test
-    void opsNotYetPortedSaySo() {
-        Backend b = gpu;
-        try (Scope s = Scope.open()) {
-            Tensor x = Tensor.zeros(b, DType.F32, Shape.of(2, 2));
-            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                    () -> b.kernels().matmul(x, false, x, false, Tensor.empty(b, DType.F32, Shape.of(2, 2))));
-            assertTrue(e.getMessage().contains("cuda: matmul not implemented yet"), e.getMessage());
-        }
-    }
 }
