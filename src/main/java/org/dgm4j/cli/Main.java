@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             InfoCommand.class,
             BenchCommand.class,
+            TrainCommand.class,
             // new subcommands go here, one line each
         },
         footerHeading = "%nExamples:%n",

@@ -1,0 +1,72 @@
+package org.dgm4j.train;
+
+import java.util.Locale;
+import java.util.Map;
+
+/** Writes flat JSON objects (run.json, metrics.jsonl lines): string, number, boolean and null values. */
+final class JsonText {
+    private JsonText() {}
+
+    /** One line, for JSON Lines. */
+    static String object(Map<String, ?> fields) {
+        return object(fields, "{", ", ", "}");
+    }
+
+    /** One field a line, for files people read (run.json). */
+    static String objectPretty(Map<String, ?> fields) {
+        return object(fields, "{\n  ", ",\n  ", "\n}");
+    }
+
+    private static String object(Map<String, ?> fields, String open, String separator, String close) {
+        StringBuilder b = new StringBuilder(open);
+        String sep = "";
+        for (var e : fields.entrySet()) {
+            b.append(sep);
+            string(b, e.getKey());
+            b.append(": ");
+            value(b, e.getValue());
+            sep = separator;
+        }
+        return b.append(close).toString();
+    }
+
+    private static void value(StringBuilder b, Object v) {
+        if (v == null) {
+            b.append("null");
+        } else if (v instanceof Double d) {
+            // JSON has no NaN or Infinity: a diverged metric becomes null rather than an unreadable file
+            b.append(Double.isFinite(d) ? number(d) : "null");
+        } else if (v instanceof Float f) {
+            value(b, f.doubleValue());
+        } else if (v instanceof Number || v instanceof Boolean) {
+            b.append(v);
+        } else {
+            string(b, v.toString());
+        }
+    }
+
+    /** Shortest form that reads back to the same double; integers without ".0". */
+    static String number(double d) {
+        if (d == Math.rint(d) && Math.abs(d) < 1e15) return Long.toString((long) d);
+        return String.format(Locale.ROOT, "%s", d);
+    }
+
+    private static void string(StringBuilder b, String s) {
+        b.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    else b.append(c);
+                }
+            }
+        }
+        b.append('"');
+    }
+}

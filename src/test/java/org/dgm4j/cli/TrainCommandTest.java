@@ -1,0 +1,110 @@
+package org.dgm4j.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.dgm4j.backend.Backends;
+import org.dgm4j.data.FashionMnist;
+import org.dgm4j.io.Safetensors;
+import org.dgm4j.tensor.Generator;
+import org.dgm4j.tensor.Tensor;
+import org.dgm4j.vae.BernoulliVae;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code dgm4j train} end to end on a slice of Fashion-MNIST, and its exit codes. */
+class TrainCommandTest {
+    private record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void oneEpochOnASliceWritesEveryFile(@TempDir Path dir) throws Exception {
+        FashionMnist data = new FashionMnist();
+        assumeTrue(data.isAvailable(), "Fashion-MNIST not installed in " + data.dir());
+        // the reference backend on every machine; GPU runs are covered by the parity suites
+        Run r = run("train", "--epochs", "1", "--limit-train", "512", "--backend", "cpu", "--out", dir.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+
+        String settings = Files.readString(dir.resolve("run.json"));
+        for (String field : List.of("\"model\": \"vae\"", "\"epochs\": 1", "\"train_images\": 512", "\"backend\": \"cpu\"", "\"java\":", "\"dgm4j\":")) {
+            assertTrue(settings.contains(field), field + " in " + settings);
+        }
+
+        // the first logged step (the loss before learning, about 784·ln 2 = 543 nats) and the epoch's last
+        List<String[]> train = Files.readAllLines(dir.resolve("metrics.csv")).stream().skip(1)
+                .map(l -> l.split(",")).filter(c -> c[0].equals("train")).toList();
+        assertTrue(train.size() >= 2, "train rows: " + train.size());
+        double first = Double.parseDouble(train.get(0)[3]), last = Double.parseDouble(train.get(train.size() - 1)[3]);
+        assertTrue(last < first, "loss " + first + " -> " + last);
+        assertTrue(Files.readAllLines(dir.resolve("metrics.jsonl")).size() >= train.size() + 1, "jsonl has the train rows and the test row");
+
+        BufferedImage png = ImageIO.read(dir.resolve("samples-epoch-1.png").toFile());
+        assertNotNull(png, "readable PNG");
+        assertEquals(8 * (28 + 2) + 2, png.getWidth()); // 64 samples, 8 a row, 2 pixels of padding
+        assertEquals(8 * (28 + 2) + 2, png.getHeight());
+
+        Safetensors.Contents saved = Safetensors.read(dir.resolve("model.safetensors"), Backends.cpu());
+        try (BernoulliVae fresh = new BernoulliVae(Long.parseLong(saved.metadata().get("hidden")),
+                Long.parseLong(saved.metadata().get("latent")), new Generator(99))) {
+            fresh.loadStateDict(saved.tensors());
+            Tensor w = saved.tensors().get("decoder.4.bias");
+            assertArrayEquals(w.toFloatArray(), fresh.stateDict().get("decoder.4.bias").toFloatArray());
+        } finally {
+            saved.tensors().values().forEach(Tensor::close);
+        }
+    }
+
+    @Test
+    void divergenceStopsWithOneAndWritesNoModel(@TempDir Path dir) {
+        FashionMnist data = new FashionMnist();
+        assumeTrue(data.isAvailable(), "Fashion-MNIST not installed in " + data.dir());
+        Run r = run("train", "--lr", "1e30", "--limit-train", "256", "--backend", "cpu", "--out", dir.toString());
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("no model written"), r.err());
+        assertFalse(Files.exists(dir.resolve("model.safetensors")));
+    }
+
+    @Test
+    void badUsageExitsWithTwo(@TempDir Path used) throws Exception {
+        Files.writeString(used.resolve("run.json"), "{}");
+        assertEquals(2, run("train", "--out", used.toString()).code(), "a directory holding a run is never mixed into");
+        assertEquals(2, run("train", "--epochs", "0").code());
+        assertEquals(2, run("train", "--backend", "tpu").code());
+        assertEquals(2, run("train", "--lr", "-1").code());
+        assertEquals(2, run("train", "--no-such-option").code());
+        Run help = run("train", "--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().contains("--limit-train") && help.out().contains("Examples:"), help.out());
+    }
+
+    @Test
+    void missingDatasetExitsWithOneAndTheInstallHint(@TempDir Path empty) {
+        String saved = System.getProperty(FashionMnist.DIR_PROPERTY);
+        System.setProperty(FashionMnist.DIR_PROPERTY, empty.toString());
+        try {
+            Run r = run("train", "--backend", "cpu", "--out", empty.resolve("run").toString());
+            assertEquals(1, r.code(), r.out() + r.err());
+            assertTrue(r.err().contains("apt-get install dataset-fashion-mnist"), r.err());
+            assertFalse(r.err().contains("\tat org.dgm4j"), "a message, not a stack trace: " + r.err());
+        } finally {
+            if (saved == null) System.clearProperty(FashionMnist.DIR_PROPERTY);
+            else System.setProperty(FashionMnist.DIR_PROPERTY, saved);
+        }
+    }
+}
