@@ -30,7 +30,7 @@ public final class ImageGrid {
         BufferedImage img = grid(pixels, n, c, h, w, nrow, padding, padValue);
         Path target = file.toAbsolutePath();
         // written beside the target and renamed, so a viewer or a crash never sees half a PNG
-        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
+        Path tmp = AtomicFiles.tempBeside(target);
         try {
             if (!ImageIO.write(img, "png", tmp.toFile())) throw new IOException("no PNG writer in this Java runtime (module java.desktop)");
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);

@@ -239,7 +239,7 @@ public final class Safetensors {
         while (head.hasRemaining()) head.put((byte) ' ');
 
         Path target = file.toAbsolutePath();
-        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
+        Path tmp = AtomicFiles.tempBeside(target);
         try {
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 writeAll(out, head.flip());

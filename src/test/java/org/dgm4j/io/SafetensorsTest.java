@@ -89,6 +89,8 @@ class SafetensorsTest {
         Path f = dir.resolve("ours.safetensors");
         Safetensors.write(f, sd, Map.of("format", "pt"));
         assertArrayEquals(PYTHON_FILE, Files.readAllBytes(f));
+        // other tools and users must be able to read a saved model (temp files start as 0600)
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
     }
 
     @Test
