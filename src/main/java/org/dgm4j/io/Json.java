@@ -16,7 +16,7 @@ import org.dgm4j.data.DataFileException;
  * and null. Errors are {@link DataFileException}s at the byte offset in the file, so a corrupt header
  * says where it went wrong. Nesting is limited so hostile input cannot overflow the stack.
  */
-final class Json {
+public final class Json {
     private static final int MAX_DEPTH = 64;
 
     private final String file;
@@ -244,7 +244,7 @@ final class Json {
     // ---- writing --------------------------------------------------------------------------------
 
     /** Appends {@code v} as a JSON string literal (non-ASCII kept as UTF-8, as serde_json writes it). */
-    static void writeString(StringBuilder b, String v) {
+    public static void writeString(StringBuilder b, String v) {
         b.append('"');
         for (int k = 0; k < v.length(); k++) {
             char c = v.charAt(k);
@@ -255,7 +255,7 @@ final class Json {
                 case '\r' -> b.append("\\r");
                 case '\t' -> b.append("\\t");
                 default -> {
-                    if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
+                    if (c < 0x20) b.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
                     else b.append(c);
                 }
             }

@@ -2,6 +2,7 @@ package org.dgm4j.train;
 
 import java.util.Locale;
 import java.util.Map;
+import org.dgm4j.io.Json;
 
 /** Writes flat JSON objects (run.json, metrics.jsonl lines): string, number, boolean and null values. */
 final class JsonText {
@@ -52,21 +53,6 @@ final class JsonText {
     }
 
     private static void string(StringBuilder b, String s) {
-        b.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    else b.append(c);
-                }
-            }
-        }
-        b.append('"');
+        Json.writeString(b, s);
     }
 }
