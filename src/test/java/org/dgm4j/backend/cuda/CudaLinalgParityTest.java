@@ -1,15 +1,17 @@
 package org.dgm4j.backend.cuda;
 
+import static org.dgm4j.backend.cuda.ParityHarness.DTYPES;
+import static org.dgm4j.backend.cuda.ParityHarness.cpu;
+import static org.dgm4j.backend.cuda.ParityHarness.gpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.dgm4j.backend.Backend;
-import org.dgm4j.backend.Backends;
+
 import org.dgm4j.backend.Conv2dParams;
 import org.dgm4j.backend.Kernels;
 import org.dgm4j.backend.Shapes;
@@ -33,15 +35,9 @@ import org.junit.jupiter.api.TestFactory;
  */
 @Tag("cuda")
 class CudaLinalgParityTest {
-    private static Backend cpu, gpu;
-    private static final DType[] DTYPES = {DType.F32, DType.F64};
-
     @BeforeAll
     static void backends() {
-        CudaProbe.Result probe = CudaProbe.probe();
-        assumeTrue(probe.available(), () -> "no CUDA device: " + probe.reason());
-        cpu = Backends.cpu();
-        gpu = CudaProbe.backend();
+        ParityHarness.backends();
     }
 
     // ---- inputs and the bound

@@ -1,16 +1,17 @@
 package org.dgm4j.backend.cuda;
 
+import static org.dgm4j.backend.cuda.ParityHarness.DTYPES;
+import static org.dgm4j.backend.cuda.ParityHarness.cpu;
+import static org.dgm4j.backend.cuda.ParityHarness.gpu;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
-import org.dgm4j.backend.Backend;
-import org.dgm4j.backend.Backends;
+
 import org.dgm4j.backend.BinaryOp;
 import org.dgm4j.backend.UnaryOp;
 import org.dgm4j.tensor.DType;
@@ -32,15 +33,9 @@ import org.junit.jupiter.api.TestFactory;
  */
 @Tag("cuda")
 class CudaParityTest {
-    private static Backend cpu, gpu;
-    private static final DType[] DTYPES = {DType.F32, DType.F64};
-
     @BeforeAll
     static void backends() {
-        CudaProbe.Result probe = CudaProbe.probe();
-        assumeTrue(probe.available(), () -> "no CUDA device: " + probe.reason());
-        cpu = Backends.cpu();
-        gpu = CudaProbe.backend();
+        ParityHarness.backends();
     }
 
     static long[] sizes() {

@@ -14,8 +14,8 @@ import org.dgm4j.tensor.Tensor;
 import org.junit.jupiter.api.DynamicTest;
 
 /**
- * Shared plumbing of the phase-2a parity tests (CudaReduceParityTest, CudaMovementParityTest): the
- * two backends, inputs, and runs of an op on both with {@link CudaParityTest#assertClose}.
+ * Shared plumbing of the CUDA parity tests: the two backends (skipping the class without a device),
+ * inputs, and runs of an op on both with {@link CudaParityTest#assertClose}.
  */
 final class ParityHarness {
     static final DType[] DTYPES = {DType.F32, DType.F64};
