@@ -2,107 +2,158 @@ package org.dgm4j.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.dgm4j.backend.Backend;
 import org.dgm4j.backend.Backends;
+import org.dgm4j.config.Config;
+import org.dgm4j.config.ConfigEntry;
+import org.dgm4j.config.ConfigException;
+import org.dgm4j.config.ConfigKey;
 import org.dgm4j.data.DataFileException;
-import org.dgm4j.data.FashionMnist;
-import org.dgm4j.data.ImageSet;
-import org.dgm4j.nn.Module;
-import org.dgm4j.tensor.Generator;
-import org.dgm4j.tensor.Tensor;
-import org.dgm4j.train.BatchInput;
-import org.dgm4j.train.Objective;
+import org.dgm4j.io.AtomicFiles;
+import org.dgm4j.train.Checkpoints;
+import org.dgm4j.train.DataSets;
+import org.dgm4j.train.ModelFamily;
 import org.dgm4j.train.RunDirectory;
+import org.dgm4j.train.RunSchema;
+import org.dgm4j.train.Signals;
 import org.dgm4j.train.TrainConfig;
+import org.dgm4j.train.Trainable;
 import org.dgm4j.train.Trainer;
-import org.dgm4j.vae.BernoulliVae;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code dgm4j train}: trains a model on Fashion-MNIST and writes a run directory. With no arguments
- * it trains a small VAE in about a minute on a laptop CPU (the defaults are chosen for that).
+ * {@code dgm4j train}: resolves a run's config (defaults, a YAML file, options, {@code --set}s), trains
+ * the chosen family through {@link Trainer}, and resumes from checkpoints. With no arguments it trains
+ * a small VAE on Fashion-MNIST in about a minute on a laptop CPU.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a generative model on dynamically binarized Fashion-MNIST. The run directory gets run.json "
-                + "(settings), metrics.csv and metrics.jsonl, samples-epoch-<e>.png after every epoch and model.safetensors.",
-                "Losses are nats per image (summed over pixels, averaged over images); the VAE's loss is -ELBO = recon + kl.", ""},
+        description = {"Train a generative model. The run directory gets config.yaml (the resolved settings), run.json "
+                + "(version, backend, machine), metrics.csv and metrics.jsonl, loss.png, samples-epoch-<e>.png after every epoch, "
+                + "checkpoints/step-* and finally model.safetensors.",
+                "Settings come from the defaults, then --config FILE, then the options below, then --set KEY=VALUE (later wins); "
+                + "--list-keys shows every key of a model.", ""},
         footerHeading = "%nExamples:%n",
         footer = {
-            "  dgm4j train                              default VAE, about a minute on 2 cores",
-            "  dgm4j train --epochs 20 --latent 32      a longer, better run",
-            "  dgm4j train --limit-train 512 --out DIR  a smoke test in seconds",
-            "  dgm4j train --backend cuda               fail unless the GPU is usable",
+            "  dgm4j train                                  default VAE, about a minute on 2 cores",
+            "  dgm4j train --set train.epochs=20 --set model.latent=32",
+            "  dgm4j train --config run.yaml --out runs/a   settings from a YAML file",
+            "  dgm4j train --out runs/a --resume auto       continue runs/a from its newest valid checkpoint",
+            "                                               (starts it when there is none: safe to requeue)",
+            "  dgm4j train --model vae --list-keys          every setting with its type and default",
             "",
-            "Exit codes: 0 success, 1 error (e.g. dataset missing, non-finite loss),",
-            "            2 bad usage."})
+            "Exit codes: 0 success; 1 error (dataset missing, non-finite loss, unusable checkpoint);",
+            "            2 bad usage or config; 3 checkpointed on SIGTERM/SIGUSR1 and stopped (resume with --resume auto)."})
 public final class TrainCommand implements Callable<Integer> {
-    static final String MODEL_VAE = "vae";
-    /** Progress lines in logs (no terminal) this often; an 8×8 sample grid. */
-    private static final double PRINT_EVERY_SECONDS = 10;
-    private static final int SAMPLES = 64;
+    public static final String CONFIG_FILE = "config.yaml";
+    /** Keys a resumed run may change; every other key must equal the checkpoint's. */
+    private static final Set<String> RESUMABLE_CHANGES = Set.of("backend", "train.epochs", "train.log_every", "train.print_every_s",
+            "checkpoint.every_steps", "checkpoint.every_minutes", "checkpoint.keep", "signals.usr1", "guard.rollbacks");
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "NAME", defaultValue = MODEL_VAE, description = "Model family: vae (default ${DEFAULT-VALUE}).")
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML file of settings (nested or dotted keys).")
+    Path configFile;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one setting; repeatable, applied last.")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = "--model", paramLabel = "NAME", description = "Model family (key model; default vae).")
     String model;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "5", description = "Passes over the training set (default ${DEFAULT-VALUE}).")
-    int epochs;
+    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training set (key train.epochs).")
+    String epochs;
 
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "128", description = "Images per step (default ${DEFAULT-VALUE}).")
-    int batchSize;
+    @Option(names = "--batch-size", paramLabel = "N", description = "Examples per step (key train.batch_size).")
+    String batchSize;
 
-    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "1e-3", description = "Adam learning rate (default ${DEFAULT-VALUE}).")
-    double lr;
+    @Option(names = "--lr", paramLabel = "RATE", description = "Learning rate (key train.lr).")
+    String lr;
 
-    @Option(names = "--hidden", paramLabel = "N", defaultValue = "256", description = "Units in each of the two hidden layers of encoder and decoder (default ${DEFAULT-VALUE}).")
-    long hidden;
+    @Option(names = "--seed", paramLabel = "N", description = "Seed (key train.seed).")
+    String seed;
 
-    @Option(names = "--latent", paramLabel = "N", defaultValue = "16", description = "Latent dimensions (default ${DEFAULT-VALUE}).")
-    long latent;
-
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Seed of initialization, shuffling, binarization and noise (default ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: runs/<yyyyMMdd-HHmmss>-<model> under the current directory).")
-    Path out;
-
-    @Option(names = "--limit-train", paramLabel = "N", defaultValue = "0", description = "Use only the first N training images (0: all 60000; for smoke tests).")
-    int limitTrain;
-
-    @Option(names = "--log-every", paramLabel = "STEPS", defaultValue = "20", description = "A metrics row every STEPS steps (default ${DEFAULT-VALUE}).")
-    int logEvery;
-
-    @Option(names = "--backend", paramLabel = "auto|cpu|cuda", defaultValue = "auto", description = "auto (CUDA when usable, else CPU), cpu or cuda (default ${DEFAULT-VALUE}).")
+    @Option(names = "--backend", paramLabel = "auto|cpu|cuda", description = "auto: CUDA when usable, else CPU (key backend).")
     String backend;
 
+    @Option(names = "--limit-train", paramLabel = "N", description = "Only the first N training examples, for smoke tests (key data.limit_train).")
+    String limitTrain;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: runs/<yyyyMMdd-HHmmss>-<model>).")
+    Path out;
+
+    @Option(names = "--resume", paramLabel = "auto|PATH", description = "auto: continue --out DIR from its newest valid checkpoint, or start it; "
+            + "PATH: a run directory or one checkpoint folder.")
+    String resume;
+
+    @Option(names = "--list-keys", description = "Print every setting of the chosen model (type, default, meaning) and exit.")
+    boolean listKeys;
+
     @Override
-    public Integer call() {
-        TrainConfig config = validatedConfig();
+    public Integer call() throws IOException {
         PrintWriter stdout = spec.commandLine().getOut(), stderr = spec.commandLine().getErr();
+        Path runDir = runDirectoryToResume();
+        List<ConfigEntry> entries = entries(runDir);
+        String name = Config.peek(entries, "model");
+        ModelFamily family = ModelFamilies.byName(name == null ? "vae" : name);
+        if (family == null) throw usage("model: expected one of " + String.join(", ", ModelFamilies.names()) + ", found '" + name + "'");
+        List<ConfigKey> schema = RunSchema.keys(family, ModelFamilies.names());
+        if (listKeys) {
+            stdout.printf("Settings of model %s (%s):%n%s", family.name(), family.summary(), Config.describe(schema));
+            stdout.flush();
+            return 0;
+        }
+        Config config;
+        TrainConfig loop;
+        try {
+            config = Config.resolve(schema, entries);
+            loop = TrainConfig.from(config);
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
         Backend previous = Backends.current();
         try {
-            Backend chosen = Backends.select(backend);
-            FashionMnist fashion = new FashionMnist();
-            ImageSet train = limit(fashion.train(), limitTrain), test = fashion.test();
-            Path dir = out != null ? RunDirectory.given(out) : RunDirectory.fresh(Path.of(""), model, LocalDateTime.now());
-            try (BernoulliVae vae = new BernoulliVae(hidden, latent, Trainer.stream(seed, Trainer.INIT))) {
-                RunDirectory.writeSettings(dir, settings(chosen, train, test));
-                stdout.printf(Locale.ROOT, "training VAE hidden %d latent %d (%,d parameters) on %,d Fashion-MNIST images for %d epoch(s), backend %s%nrun directory: %s%n",
-                        hidden, latent, vae.parameterCount(), train.count(), epochs, chosen.name(), dir);
+            Backend chosen = Backends.select(config.getString("backend"));
+            Checkpoints.Loaded checkpoint = null;
+            if (runDir != null) {
+                checkpoint = checkpointToResume(runDir, chosen, stderr);
+                if (checkpoint != null) requireSameRun(checkpoint, config);
+            } else {
+                runDir = out != null ? RunDirectory.given(out) : RunDirectory.fresh(Path.of(""), family.name(), LocalDateTime.now());
+            }
+            DataSets.Split data = DataSets.load(config, family);
+            try (Checkpoints.Loaded resumed = checkpoint;
+                    Trainable model = family.create(config, data.train().exampleShape(), Trainer.stream(loop.seed(), Trainer.INIT));
+                    Signals signals = Signals.install(loop.usr1Continue())) {
+                RunDirectory.writeSettings(runDir, settings(chosen, config, data));
+                AtomicFiles.write(runDir.resolve(CONFIG_FILE), config.toYaml().getBytes(StandardCharsets.UTF_8));
+                stdout.printf(Locale.ROOT, "%s %s (%,d parameters) on %,d %s examples for %d epoch(s), backend %s%nrun directory: %s%n",
+                        resumed != null ? "resuming at step " + resumed.step() + ":" : "training", family.name(), model.module().parameterCount(),
+                        data.train().count(), data.description(), loop.epochs(), chosen.name(), runDir);
+                if (!signals.unavailable().isEmpty()) stdout.println("note: cannot handle " + signals.unavailable());
                 stdout.flush();
-                Trainer.Result r = new Trainer(config, dir, stdout, System.console() != null).fit(objective(vae), train, test, BatchInput.dynamicBinarization());
-                stdout.printf(Locale.ROOT, "done in %.1f s (%d steps): test -ELBO %.2f nats (recon %.2f, kl %.2f)%nsamples: %s%nmodel:   %s%n",
-                        r.seconds(), r.steps(), r.test().get("loss"), r.test().get("recon"), r.test().get("kl"), r.samples(), r.model());
+                Trainer.Result r = new Trainer(loop, runDir, stdout, System.console() != null, signals, config.values())
+                        .fit(model, data.train(), data.test(), resumed);
+                if (r.stopped()) {
+                    stdout.printf(Locale.ROOT, "stopped by %s at step %d; checkpoint %s%n", r.stoppedBy(), r.steps(), r.checkpoint());
+                    stdout.flush();
+                    return 3;
+                }
+                stdout.printf(Locale.ROOT, "done in %.1f s (%d steps): test %s%nsamples: %s%nmodel:   %s%n",
+                        r.seconds(), r.steps(), r.test(), r.samples(), r.model());
                 stdout.flush();
             }
             return 0;
@@ -116,73 +167,105 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private TrainConfig validatedConfig() {
-        if (!MODEL_VAE.equals(model)) throw usage("--model must be vae (the only model so far), found '" + model + "'");
-        if (!java.util.List.of("auto", "cpu", "cuda").contains(backend)) throw usage("--backend must be auto, cpu or cuda, found '" + backend + "'");
-        if (epochs < 1) throw usage("--epochs must be >= 1, found " + epochs);
-        if (batchSize < 1) throw usage("--batch-size must be >= 1, found " + batchSize);
-        if (!(lr > 0) || Double.isInfinite(lr)) throw usage("--lr must be finite and > 0, found " + lr);
-        if (hidden < 1 || latent < 1) throw usage("--hidden and --latent must be >= 1, found " + hidden + " and " + latent);
-        if (limitTrain < 0) throw usage("--limit-train must be >= 0, found " + limitTrain);
-        if (logEvery < 1) throw usage("--log-every must be >= 1, found " + logEvery);
-        if (out != null && RunDirectory.holdsRun(out)) throw usage("--out " + out + " already holds a run; choose another directory");
-        return new TrainConfig(epochs, batchSize, lr, seed, logEvery, PRINT_EVERY_SECONDS, SAMPLES);
+    /** The run directory a --resume names (null without --resume, or with auto on a directory that holds no run yet). */
+    private Path runDirectoryToResume() {
+        if (resume == null) {
+            if (out != null && RunDirectory.holdsRun(out)) throw usage("--out " + out + " already holds a run; choose another directory or add --resume auto");
+            return null;
+        }
+        if (resume.equals("auto")) {
+            if (out == null) throw usage("--resume auto needs --out DIR (the run to continue)");
+            return RunDirectory.holdsRun(out) ? out : null;
+        }
+        Path p = Path.of(resume);
+        if (Files.isRegularFile(p.resolve(Checkpoints.STATE))) p = p.getParent().getParent(); // a checkpoint folder
+        if (!RunDirectory.holdsRun(p)) throw usage("--resume " + resume + ": expected a run directory or a checkpoint folder, found neither");
+        return p;
+    }
+
+    /** The config file, a resumed run's own config.yaml (when no --config is given), the options, then the --sets. */
+    private List<ConfigEntry> entries(Path runDir) throws IOException {
+        List<ConfigEntry> e = new ArrayList<>();
+        try {
+            if (configFile != null) {
+                if (!Files.isRegularFile(configFile)) throw usage("--config " + configFile + ": no such file");
+                e.addAll(ConfigEntry.yaml(configFile));
+            } else if (runDir != null && Files.isRegularFile(runDir.resolve(CONFIG_FILE))) {
+                e.addAll(ConfigEntry.yaml(runDir.resolve(CONFIG_FILE)));
+            }
+            option(e, "--model", "model", model);
+            option(e, "--epochs", "train.epochs", epochs);
+            option(e, "--batch-size", "train.batch_size", batchSize);
+            option(e, "--lr", "train.lr", lr);
+            option(e, "--seed", "train.seed", seed);
+            option(e, "--backend", "backend", backend);
+            option(e, "--limit-train", "data.limit_train", limitTrain);
+            for (String s : sets) e.add(ConfigEntry.assignment("--set", s));
+        } catch (ConfigException x) {
+            throw usage(x.getMessage());
+        }
+        return e;
+    }
+
+    private static void option(List<ConfigEntry> e, String option, String key, String value) {
+        if (value != null) e.add(new ConfigEntry(key, value, option + " " + value));
+    }
+
+    /** With --resume auto, the newest valid checkpoint or none (start afresh); with a PATH, that checkpoint or the newest, or an error. */
+    private Checkpoints.Loaded checkpointToResume(Path runDir, Backend backend, PrintWriter stderr) throws IOException {
+        if (resume.equals("auto") || !Files.isRegularFile(Path.of(resume).resolve(Checkpoints.STATE))) {
+            Checkpoints.Loaded c = Checkpoints.newestValid(runDir, backend, m -> {
+                stderr.println("dgm4j train: " + m);
+                stderr.flush();
+            });
+            if (c == null && !resume.equals("auto")) throw new IllegalArgumentException(runDir + " has no valid checkpoint to resume");
+            return c;
+        }
+        return Checkpoints.read(Path.of(resume), backend);
+    }
+
+    /** A resumed run must continue the same configuration, except keys that are safe to change. */
+    private static void requireSameRun(Checkpoints.Loaded c, Config config) {
+        if (!(c.state().get("config") instanceof Map<?, ?> saved)) throw new DataFileException(c.dir().toString(), -1, "checkpoint has no config");
+        for (var e : config.values().entrySet()) {
+            if (RESUMABLE_CHANGES.contains(e.getKey())) continue;
+            Object was = saved.get(e.getKey());
+            if (was == null || !same(was, e.getValue())) {
+                throw new IllegalArgumentException("cannot resume " + c.dir() + ": it was made with " + e.getKey() + " = " + was
+                        + ", this run has " + e.getValue() + " (only " + String.join(", ", new java.util.TreeSet<>(RESUMABLE_CHANGES)) + " may change)");
+            }
+        }
+    }
+
+    private static boolean same(Object saved, Object now) {
+        if (saved instanceof Number a && now instanceof Number b) return a.doubleValue() == b.doubleValue();
+        return saved.toString().equals(now.toString());
     }
 
     private CommandLine.ParameterException usage(String message) {
         return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 
-    /** The first n images (n = 0: all). */
-    static ImageSet limit(ImageSet set, int n) {
-        if (n == 0 || n >= set.count()) return set;
-        int size = set.imageSize();
-        return new ImageSet(java.util.Arrays.copyOf(set.pixels(), n * size), java.util.Arrays.copyOf(set.labels(), n),
-                n, set.channels(), set.height(), set.width(), set.classes());
-    }
-
-    private Map<String, Object> settings(Backend chosen, ImageSet train, ImageSet test) {
-        LinkedHashMap<String, Object> s = new LinkedHashMap<>();
-        s.put("model", model);
-        s.put("hidden", hidden);
-        s.put("latent", latent);
-        s.put("epochs", epochs);
-        s.put("batch_size", batchSize);
-        s.put("lr", lr);
-        s.put("seed", seed);
-        s.put("data", "fashion-mnist, dynamically binarized");
-        s.put("train_images", train.count());
-        s.put("test_images", test.count());
-        s.put("backend", chosen.name());
-        s.put("backend_requested", backend);
-        s.put("java", System.getProperty("java.version"));
+    private Map<String, Object> settings(Backend chosen, Config config, DataSets.Split data) {
+        LinkedHashMap<String, Object> s = new LinkedHashMap<>(config.values());
+        s.put("data", data.description());
+        s.put("train_examples", data.train().count());
+        s.put("test_examples", data.test().count());
+        s.put("backend_used", chosen.name());
         s.put("dgm4j", InfoCommand.version());
+        s.put("java", System.getProperty("java.version"));
+        s.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        s.put("host", hostName());
+        s.put("cpus", Runtime.getRuntime().availableProcessors());
         s.put("started", java.time.OffsetDateTime.now().withNano(0).toString());
         return s;
     }
 
-    /** The VAE as the trainer sees it: −ELBO and its two terms; samples are Bernoulli means. */
-    static Objective objective(BernoulliVae vae) {
-        return new Objective() {
-            @Override
-            public Module module() {
-                return vae;
-            }
-
-            @Override
-            public LinkedHashMap<String, Tensor> terms(Tensor x, Generator g) {
-                return vae.elbo(x, g).terms();
-            }
-
-            @Override
-            public Tensor sample(int n, Generator g) {
-                return vae.sample(n, g);
-            }
-
-            @Override
-            public Map<String, String> metadata() {
-                return Map.of("model", MODEL_VAE, "hidden", Long.toString(vae.hidden()), "latent", Long.toString(vae.latent()));
-            }
-        };
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 }

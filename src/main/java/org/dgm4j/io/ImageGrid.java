@@ -2,9 +2,8 @@ package org.dgm4j.io;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.io.ByteArrayOutputStream;
 import javax.imageio.ImageIO;
 import org.dgm4j.tensor.Tensor;
 
@@ -27,17 +26,14 @@ public final class ImageGrid {
 
     /** {@code pixels}: (n, c, h, w) row-major. */
     public static void write(Path file, float[] pixels, int n, int c, int h, int w, int nrow, int padding, float padValue) throws IOException {
-        BufferedImage img = grid(pixels, n, c, h, w, nrow, padding, padValue);
-        Path target = file.toAbsolutePath();
-        // written beside the target and renamed, so a viewer or a crash never sees half a PNG
-        Path tmp = AtomicFiles.tempBeside(target);
-        try {
-            if (!ImageIO.write(img, "png", tmp.toFile())) throw new IOException("no PNG writer in this Java runtime (module java.desktop)");
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | RuntimeException x) {
-            Files.deleteIfExists(tmp);
-            throw x;
-        }
+        writePng(file, grid(pixels, n, c, h, w, nrow, padding, padValue));
+    }
+
+    /** A PNG written beside the target and renamed, so a viewer or a crash never sees half a picture. */
+    static void writePng(Path file, BufferedImage img) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        if (!ImageIO.write(img, "png", bytes)) throw new IOException("no PNG writer in this Java runtime (module java.desktop)");
+        AtomicFiles.write(file, bytes.toByteArray());
     }
 
     /** The grid as an image (TYPE_BYTE_GRAY for c = 1, TYPE_INT_RGB for c = 3). */

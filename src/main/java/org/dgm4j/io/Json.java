@@ -31,7 +31,7 @@ public final class Json {
     }
 
     /** Parses exactly one JSON value filling {@code bytes} (trailing spaces allowed, as safetensors pads with them). */
-    static Object parse(String file, byte[] bytes, long fileOffset) {
+    public static Object parse(String file, byte[] bytes, long fileOffset) {
         Json p = new Json(file, bytes, fileOffset);
         p.skipSpace();
         Object v = p.value(0);

@@ -251,19 +251,10 @@ public final class Safetensors {
             Files.deleteIfExists(tmp);
             throw x;
         }
-        syncDirectory(target.getParent());
+        AtomicFiles.syncDirectory(target.getParent());
     }
 
     private static void writeAll(FileChannel out, ByteBuffer b) throws IOException {
         while (b.hasRemaining()) out.write(b);
-    }
-
-    /** Makes the rename itself durable where the platform allows opening a directory (Linux does). */
-    private static void syncDirectory(Path dir) {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // not possible on every OS/filesystem; the file itself is already complete
-        }
     }
 }

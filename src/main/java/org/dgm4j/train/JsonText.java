@@ -1,10 +1,12 @@
 package org.dgm4j.train;
 
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.dgm4j.io.Json;
 
-/** Writes flat JSON objects (run.json, metrics.jsonl lines): string, number, boolean and null values. */
+/** Writes JSON objects (run.json, metrics.jsonl lines, checkpoint state): strings, numbers, booleans, null, maps and lists. */
 final class JsonText {
     private JsonText() {}
 
@@ -39,6 +41,17 @@ final class JsonText {
             b.append(Double.isFinite(d) ? number(d) : "null");
         } else if (v instanceof Float f) {
             value(b, f.doubleValue());
+        } else if (v instanceof Map<?, ?> m) {
+            LinkedHashMap<String, Object> fields = new LinkedHashMap<>();
+            m.forEach((k, x) -> fields.put(k.toString(), x));
+            b.append(object(fields));
+        } else if (v instanceof List<?> list) {
+            b.append('[');
+            for (int i = 0; i < list.size(); i++) {
+                if (i > 0) b.append(", ");
+                value(b, list.get(i));
+            }
+            b.append(']');
         } else if (v instanceof Number || v instanceof Boolean) {
             b.append(v);
         } else {

@@ -6,27 +6,25 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.dgm4j.autograd.Autograd;
 import org.dgm4j.data.Batches;
-import org.dgm4j.data.ImageSet;
 import org.dgm4j.io.ImageGrid;
 import org.dgm4j.io.Safetensors;
-import org.dgm4j.optim.Adam;
 import org.dgm4j.optim.Optimizer;
 import org.dgm4j.tensor.Generator;
 import org.dgm4j.tensor.Scope;
 import org.dgm4j.tensor.Tensor;
 
 /**
- * The training loop shared by the model families: epochs of seeded mini-batches, one {@link Scope}
- * per step (every intermediate tensor freed when the step ends), Adam, a metrics row every few steps,
- * and at each epoch's end the test-set objective and a sample grid; finally the model's state dict.
+ * The training loop every model family runs through: epochs of seeded mini-batches, one {@link Scope}
+ * per step, a metrics row every few steps, at each epoch's end the test-set terms, samples and the
+ * loss curve, and checkpoints (periodic, at epoch ends, and when a signal asks) from which a run
+ * resumes bit for bit. Finally the model's state dict.
  *
  * <p>Files in the run directory: {@code metrics.csv} / {@code metrics.jsonl} (split, epoch, step, the
- * objective's terms, images/s, seconds since start), {@code samples-epoch-<e>.png} (e from 1) and
- * {@code model.safetensors}. Randomness comes from independent {@link Generator} streams derived from
- * the seed, one per role, so changing e.g. the sample count never changes the training batches.
+ * terms, images/s, seconds since start), {@code samples-epoch-<e>.png}, {@code loss.png},
+ * {@code checkpoints/step-*}, {@code model.safetensors}. Randomness comes from independent
+ * {@link Generator} streams derived from the seed, one per role, whose offsets checkpoints store.
  */
 public final class Trainer {
     /** Stream of the model's initialization (the caller builds the model, see {@link #stream}). */
@@ -34,22 +32,36 @@ public final class Trainer {
     /** Stream ids of the loop's own generators. */
     private static final long DATA = 1, NOISE = 2, TEST_DATA = 3, TEST_NOISE = 4, SAMPLES = 5;
     private static final int EVAL_BATCH = 500, GRID_ROW = 8, GRID_PADDING = 2;
-    public static final String MODEL_FILE = "model.safetensors";
+    public static final String MODEL_FILE = "model.safetensors", LOSS_PLOT = "loss.png";
 
     private final TrainConfig config;
     private final Path runDir;
     private final PrintWriter out;
     private final boolean terminal;
+    private final Signals signals;
+    private final Map<String, Object> settings;
 
-    /** The last epoch's test terms (per-example means), the work done, and the files written. */
-    public record Result(LinkedHashMap<String, Double> test, long steps, double seconds, Path model, Path samples) {}
+    /**
+     * The last epoch's test terms (per-example means), the work done, the files written, and the
+     * signal that stopped the run early after its checkpoint (null when it ran to the end).
+     */
+    public record Result(LinkedHashMap<String, Double> test, long steps, double seconds, Path model, Path samples, Path checkpoint, String stoppedBy) {
+        public boolean stopped() {
+            return stoppedBy != null;
+        }
+    }
 
-    /** {@code terminal}: draw a progress bar (true) or print periodic lines (false, for logs). */
-    public Trainer(TrainConfig config, Path runDir, PrintWriter out, boolean terminal) {
+    /**
+     * {@code terminal}: draw a progress bar (true) or print periodic lines (false, for logs).
+     * {@code settings}: the resolved configuration, stored in every checkpoint.
+     */
+    public Trainer(TrainConfig config, Path runDir, PrintWriter out, boolean terminal, Signals signals, Map<String, Object> settings) {
         this.config = config;
         this.runDir = runDir;
         this.out = out;
         this.terminal = terminal;
+        this.signals = signals;
+        this.settings = settings;
     }
 
     /** A generator for one role, keyed by a SplitMix64 mix of (seed, role) so runs with nearby seeds share no stream. */
@@ -60,106 +72,229 @@ public final class Trainer {
         return new Generator(z ^ (z >>> 31));
     }
 
-    public Result fit(Objective objective, ImageSet train, ImageSet test, BatchInput input) throws IOException {
-        long start = System.nanoTime();
+    /** Trains from the start, or from {@code resume} (a checkpoint of this run; its tensors are not closed here). */
+    public Result fit(Trainable model, Examples train, Examples test, Checkpoints.Loaded resume) throws IOException {
         Batches batches = new Batches(train.count(), config.batchSize(), config.seed(), true, false);
-        long perEpoch = batches.batchesPerEpoch(), total = perEpoch * config.epochs();
-        Generator data = stream(config.seed(), DATA), noise = stream(config.seed(), NOISE);
+        long total = (long) batches.batchesPerEpoch() * config.epochs();
+        LoopState s = resume == null ? new LoopState() : restore(model, resume);
+        long start = System.nanoTime() - (long) (s.elapsedSeconds * 1e9); // elapsed time counts the interrupted runs too
+        StepContext ctx = new StepContext(model.module().namedParameters(), (params, n) -> {});
         Progress progress = new Progress(out, terminal, config.printEverySeconds(), total);
-        Window window = new Window();
-        LinkedHashMap<String, Double> testTerms = null;
-        Path grid = null;
-        long step = 0;
-        double trainSeconds = 0;
-        try (Optimizer opt = new Adam(objective.module().parameters(), config.lr()); MetricsLog log = new MetricsLog(runDir)) {
-            for (int epoch = 0; epoch < config.epochs(); epoch++) {
-                objective.module().train();
-                long inEpoch = 0;
-                for (Batches.Batch b : batches.epoch(epoch)) {
-                    long t0 = System.nanoTime();
-                    LinkedHashMap<String, Double> values = trainStep(objective, opt, () -> input.load(train, b.indices(), data), noise, epoch, step + 1);
-                    double dt = (System.nanoTime() - t0) / 1e9;
-                    step++;
-                    inEpoch++;
-                    trainSeconds += dt;
-                    window.add(values, b.indices().length, dt);
-                    progress.step(step, epoch, config.epochs(), values.get("loss"), window.recentImagesPerSecond(),
-                            trainSeconds / step * (total - step));
-                    // the first step is logged too: it records the loss before any learning
-                    if (step == 1 || step % config.logEverySteps() == 0 || inEpoch == perEpoch) {
-                        log.append(row("train", epoch, step, window.means(), window.imagesPerSecond(), start));
-                        window.reset();
+        Path grid = null, lastCheckpoint = resume == null ? null : resume.dir();
+        double checkpointClock = System.nanoTime(), recentImages = 0, recentSeconds = 0;
+        MetricsLog log = new MetricsLog(runDir, resume == null ? -1 : s.step);
+        try {
+            if (resume == null && config.nonFiniteRollbacks() > 0) lastCheckpoint = checkpoint(model, s, start); // the rollback anchor
+            while (s.position.epoch() < config.epochs()) {
+                Generator data = new Generator(stream(config.seed(), DATA).seed(), s.dataOffset);
+                Generator noise = new Generator(stream(config.seed(), NOISE).seed(), s.noiseOffset);
+                try {
+                    for (Batches.Batch b : batches.from(s.position)) {
+                        long t0 = System.nanoTime();
+                        int epoch = b.epoch(), n = b.indices().length;
+                        long step = s.step + 1;
+                        LinkedHashMap<String, Double> values = null;
+                        if (!s.skipped.contains(step)) {
+                            ctx.at(step, epoch, n);
+                            values = trainStep(model, train, b.indices(), data, noise, ctx, step == 1);
+                        }
+                        double dt = (System.nanoTime() - t0) / 1e9;
+                        s.step = step;
+                        s.position = b.next();
+                        s.dataOffset = data.offset();
+                        s.noiseOffset = noise.offset();
+                        s.trainSeconds += dt;
+                        if (values != null) window(s, values, n, dt);
+                        boolean epochEnd = b.next().epoch() != epoch;
+                        if (values != null) {
+                            // images/s with exponential decay: the display follows recent steps
+                            recentImages = 0.9 * recentImages + n;
+                            recentSeconds = 0.9 * recentSeconds + dt;
+                            progress.step(step, epoch, config.epochs(), values.get("loss"), recentImages / recentSeconds, s.trainSeconds / step * (total - step));
+                        }
+                        // the first step is logged too: it records the loss before any learning
+                        if ((step == 1 || step % config.logEverySteps() == 0 || epochEnd) && s.windowImages > 0) {
+                            log.append(row("train", epoch, step, means(s), s.windowImages / s.windowSeconds, s, start));
+                            s.windowSums.clear();
+                            s.windowImages = 0;
+                            s.windowSeconds = 0;
+                        }
+                        if (epochEnd) {
+                            s.lastTest = evaluate(model, test);
+                            log.append(row("test", epoch, step, s.lastTest, null, s, start));
+                            grid = writeSamples(model, epoch);
+                            LossPlot.write(runDir.resolve(LOSS_PLOT), MetricsLog.read(runDir));
+                            progress.line(String.format(Locale.ROOT, "epoch %d/%d  test %s  (%s)", epoch + 1, config.epochs(), describe(s.lastTest), runDir.relativize(grid)));
+                        }
+                        Signals.Request request = signals.take();
+                        boolean due = epochEnd || request != Signals.Request.NONE
+                                || (config.checkpointEverySteps() > 0 && step % config.checkpointEverySteps() == 0)
+                                || (config.checkpointEveryMinutes() > 0 && (System.nanoTime() - checkpointClock) / 60e9 >= config.checkpointEveryMinutes());
+                        if (due) {
+                            lastCheckpoint = checkpoint(model, s, start);
+                            checkpointClock = System.nanoTime();
+                        }
+                        if (request == Signals.Request.CHECKPOINT_AND_STOP) {
+                            progress.line("stopped by " + signals.lastSignal() + " after step " + step + "; resume with --resume auto");
+                            return new Result(s.lastTest, s.step, (System.nanoTime() - start) / 1e9, null, grid, lastCheckpoint, signals.lastSignal());
+                        }
                     }
+                } catch (StepContext.NonFiniteException e) {
+                    if (s.rollbacks >= config.nonFiniteRollbacks()) {
+                        throw new StepContext.NonFiniteException(e.getMessage() + "; stopped, no model or checkpoint written for this step"
+                                + (config.nonFiniteRollbacks() == 0 ? " (guard.rollbacks > 0 rolls back instead; a smaller train.lr may help)" : " after " + s.rollbacks + " rollback(s)"));
+                    }
+                    s = rollBack(model, s, e);
+                    log.close();
+                    log = new MetricsLog(runDir, s.step); // the replay writes the rows after the checkpoint again
                 }
-                opt.zeroGrad(); // gradients are not needed across the evaluation
-                testTerms = evaluate(objective, test, input);
-                log.append(row("test", epoch, step, testTerms, null, start));
-                grid = writeSamples(objective, epoch);
-                progress.line(String.format(Locale.ROOT, "epoch %d/%d  test %s  (%s)", epoch + 1, config.epochs(),
-                        describe(testTerms), runDir.relativize(grid)));
             }
+        } finally {
+            log.close();
         }
-        Path model = runDir.resolve(MODEL_FILE);
-        Safetensors.write(model, objective.module().stateDict(), objective.metadata());
-        return new Result(testTerms, step, (System.nanoTime() - start) / 1e9, model, grid);
+        Path file = runDir.resolve(MODEL_FILE);
+        Safetensors.write(file, model.module().stateDict(), model.metadata());
+        return new Result(s.lastTest, s.step, (System.nanoTime() - start) / 1e9, file, grid, lastCheckpoint, null);
     }
 
-    /** One update in its own scope (the batch and every intermediate freed at its end); returns the terms' values. */
-    private static LinkedHashMap<String, Double> trainStep(Objective objective, Optimizer opt, Supplier<Tensor> batch, Generator noise, int epoch, long step) {
-        try (Scope s = Scope.open()) {
-            opt.zeroGrad();
-            LinkedHashMap<String, Tensor> terms = objective.terms(batch.get(), noise);
-            terms.get("loss").backward();
-            LinkedHashMap<String, Double> values = items(terms);
-            // stop before a non-finite update reaches the parameters (and the saved model)
-            if (!Double.isFinite(values.get("loss"))) {
-                throw new IllegalStateException(String.format(Locale.ROOT,
-                        "loss is %s at epoch %d step %d (terms %s); stopped, no model written; try a smaller --lr",
-                        values.get("loss"), epoch + 1, step, values));
-            }
-            opt.step();
-            return values;
+    /** One update in its own scope (the batch and every intermediate freed at its end). */
+    private static LinkedHashMap<String, Double> trainStep(Trainable model, Examples train, int[] indices, Generator data, Generator noise, StepContext ctx, boolean first) {
+        try (Scope scope = Scope.open()) {
+            Tensor x = train.load(indices, data);
+            if (first) model.initialize(x, noise);
+            return model.trainStep(x, noise, ctx);
         }
+    }
+
+    private static void window(LoopState s, Map<String, Double> values, int n, double dt) {
+        values.forEach((k, v) -> s.windowSums.merge(k, v * n, Double::sum));
+        s.windowImages += n;
+        s.windowSeconds += dt;
+    }
+
+    private static LinkedHashMap<String, Double> means(LoopState s) {
+        LinkedHashMap<String, Double> m = new LinkedHashMap<>();
+        s.windowSums.forEach((k, v) -> m.put(k, v / s.windowImages));
+        return m;
     }
 
     /**
-     * The objective's terms averaged over the whole test set, in evaluation mode without a graph. Its
-     * randomness (binarization, reparameterization noise) restarts from fixed streams each time, so
-     * epochs are compared on the same binary images and the same noise.
+     * The model's terms averaged over the whole test set, in evaluation mode without a graph. Its
+     * randomness restarts from fixed streams each time, so epochs are compared on the same noise.
      */
-    LinkedHashMap<String, Double> evaluate(Objective objective, ImageSet test, BatchInput input) {
-        objective.module().eval();
+    public LinkedHashMap<String, Double> evaluate(Trainable model, Examples test) {
+        model.module().eval();
         Generator data = stream(config.seed(), TEST_DATA), noise = stream(config.seed(), TEST_NOISE);
         LinkedHashMap<String, Double> sums = new LinkedHashMap<>();
-        for (Batches.Batch b : new Batches(test.count(), EVAL_BATCH, 0, false, false).epoch(0)) {
-            try (Scope s = Scope.open(); var ng = Autograd.noGrad()) {
-                int n = b.indices().length;
-                items(objective.terms(input.load(test, b.indices(), data), noise)).forEach((k, v) -> sums.merge(k, v * n, Double::sum));
+        try {
+            for (Batches.Batch b : new Batches(test.count(), EVAL_BATCH, 0, false, false).epoch(0)) {
+                try (Scope scope = Scope.open(); var ng = Autograd.noGrad()) {
+                    int n = b.indices().length;
+                    model.evaluate(test.load(b.indices(), data), noise).forEach((k, v) -> sums.merge(k, v * n, Double::sum));
+                }
             }
+        } finally {
+            model.module().train();
         }
         sums.replaceAll((k, v) -> v / test.count());
-        objective.module().train();
         return sums;
     }
 
-    private Path writeSamples(Objective objective, int epoch) throws IOException {
+    private Path writeSamples(Trainable model, int epoch) throws IOException {
         Path file = runDir.resolve("samples-epoch-" + (epoch + 1) + ".png");
-        objective.module().eval();
-        try (Scope s = Scope.open()) {
-            // the same latent draws every epoch, so the grids show the model changing, not the noise
-            ImageGrid.write(file, objective.sample(config.samples(), stream(config.seed(), SAMPLES)), GRID_ROW, GRID_PADDING);
+        model.module().eval();
+        try (Scope scope = Scope.open(); var ng = Autograd.noGrad()) {
+            // the same draws every epoch, so the pictures show the model changing, not the noise
+            Tensor x = model.sample(config.samples(), stream(config.seed(), SAMPLES));
+            if (x.rank() == 4) ImageGrid.write(file, x, GRID_ROW, GRID_PADDING);
+            else ScatterPlot.write(file, x);
+        } finally {
+            model.module().train();
         }
-        objective.module().train();
         return file;
     }
 
-    private static LinkedHashMap<String, Double> items(Map<String, Tensor> terms) {
-        LinkedHashMap<String, Double> v = new LinkedHashMap<>();
-        terms.forEach((k, t) -> v.put(k, t.item()));
-        return v;
+    /** Writes a checkpoint of the current state, refusing non-finite parameters; logs how long it took. */
+    private Path checkpoint(Trainable model, LoopState s, long start) throws IOException {
+        long t0 = System.nanoTime();
+        LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
+        try (Scope scope = Scope.open()) { // frees the sums
+            model.module().stateDict().forEach((k, t) -> {
+                if (!Double.isFinite(t.sum().item())) {
+                    throw new StepContext.NonFiniteException("not writing a checkpoint at step " + s.step + ": " + k + " holds NaN or infinite values");
+                }
+                tensors.put("module/" + k, t);
+            });
+        }
+        LinkedHashMap<String, Object> optimizers = new LinkedHashMap<>();
+        for (var e : model.optimizers().entrySet()) {
+            Optimizer.State st = e.getValue().stateDict();
+            st.tensors().forEach((k, t) -> tensors.put("optimizer/" + e.getKey() + "/" + k, t));
+            optimizers.put(e.getKey(), Map.of("class", st.optimizer(), "scalars", st.scalars()));
+        }
+        s.elapsedSeconds = (System.nanoTime() - start) / 1e9;
+        LinkedHashMap<String, Object> json = new LinkedHashMap<>(s.toJson());
+        json.put("optimizers", optimizers);
+        json.put("metadata", model.metadata());
+        json.put("config", settings);
+        Path dir = Checkpoints.write(runDir, s.step, tensors, json, config.keepCheckpoints());
+        progress(String.format(Locale.ROOT, "checkpoint %s written in %.2f s", runDir.relativize(dir), (System.nanoTime() - t0) / 1e9));
+        return dir;
     }
 
-    private LinkedHashMap<String, Object> row(String split, int epoch, long step, Map<String, Double> terms, Double imagesPerSecond, long start) {
+    private void progress(String line) {
+        if (!terminal) { // on a terminal the bar is enough; logs get one line per checkpoint for sizing --signal leads
+            out.println(line);
+            out.flush();
+        }
+    }
+
+    /** Restores module, optimizers and loop state from a checkpoint. */
+    static LoopState restore(Trainable model, Checkpoints.Loaded c) {
+        String file = c.dir().resolve(Checkpoints.STATE).toString();
+        LoopState s = LoopState.fromJson(file, c.state());
+        LinkedHashMap<String, Tensor> module = new LinkedHashMap<>();
+        c.tensors().forEach((k, t) -> {
+            if (k.startsWith("module/")) module.put(k.substring("module/".length()), t);
+        });
+        model.module().loadStateDict(module);
+        LoopState.Reader r = new LoopState.Reader(file, c.state());
+        Map<?, ?> optimizers = r.map("optimizers");
+        for (var e : model.optimizers().entrySet()) {
+            if (!(optimizers.get(e.getKey()) instanceof Map<?, ?> o)) throw new org.dgm4j.data.DataFileException(file, -1, "expected state of optimizer \"" + e.getKey() + "\", found none");
+            LoopState.Reader or = new LoopState.Reader(file, castMap(o));
+            LinkedHashMap<String, Tensor> slots = new LinkedHashMap<>();
+            String prefix = "optimizer/" + e.getKey() + "/";
+            c.tensors().forEach((k, t) -> {
+                if (k.startsWith(prefix)) slots.put(k.substring(prefix.length()), t);
+            });
+            e.getValue().loadStateDict(new Optimizer.State(String.valueOf(or.get("class")), slots, or.doubles("scalars")));
+        }
+        return s;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> castMap(Map<?, ?> m) {
+        return (Map<String, Object>) m;
+    }
+
+    /** Back to the newest checkpoint, marking the step that failed so the replay skips its batch. */
+    private LoopState rollBack(Trainable model, LoopState failed, StepContext.NonFiniteException e) throws IOException {
+        long bad = failed.step + 1;
+        try (Checkpoints.Loaded c = Checkpoints.newestValid(runDir, model.module().parameters().get(0).backend(), this::progress)) {
+            if (c == null) throw new StepContext.NonFiniteException(e.getMessage() + "; no checkpoint to roll back to");
+            LoopState s = restore(model, c);
+            s.skipped.addAll(failed.skipped);
+            s.skipped.add(bad);
+            s.rollbacks = failed.rollbacks + 1;
+            progress(String.format(Locale.ROOT, "%s; rolled back to step %d, step %d's batch will be skipped (rollback %d of %d)",
+                    e.getMessage(), s.step, bad, s.rollbacks, config.nonFiniteRollbacks()));
+            out.flush();
+            return s;
+        }
+    }
+
+    private LinkedHashMap<String, Object> row(String split, int epoch, long step, Map<String, Double> terms, Double imagesPerSecond, LoopState s, long start) {
         LinkedHashMap<String, Object> r = new LinkedHashMap<>();
         r.put("split", split);
         r.put("epoch", epoch + 1);
@@ -170,46 +305,9 @@ public final class Trainer {
         return r;
     }
 
-    private static String describe(Map<String, Double> terms) {
+    static String describe(Map<String, Double> terms) {
         StringBuilder b = new StringBuilder();
-        terms.forEach((k, v) -> b.append(b.length() > 0 ? "  " : "").append(k).append(' ').append(String.format(Locale.ROOT, "%.2f", v)));
+        terms.forEach((k, v) -> b.append(b.length() > 0 ? "  " : "").append(k).append(' ').append(String.format(Locale.ROOT, "%.3f", v)));
         return b.toString();
-    }
-
-    /** Training terms since the last metrics row, weighted by batch size. */
-    private static final class Window {
-        private final LinkedHashMap<String, Double> sums = new LinkedHashMap<>();
-        private long images;
-        private double seconds;
-        // images and seconds with exponential decay: the progress display's rate follows recent steps
-        private double recentImages, recentSeconds;
-
-        void add(Map<String, Double> values, int n, double dt) {
-            values.forEach((k, v) -> sums.merge(k, v * n, Double::sum));
-            images += n;
-            seconds += dt;
-            recentImages = 0.9 * recentImages + n;
-            recentSeconds = 0.9 * recentSeconds + dt;
-        }
-
-        LinkedHashMap<String, Double> means() {
-            LinkedHashMap<String, Double> m = new LinkedHashMap<>();
-            sums.forEach((k, v) -> m.put(k, v / images));
-            return m;
-        }
-
-        double imagesPerSecond() {
-            return images / seconds;
-        }
-
-        double recentImagesPerSecond() {
-            return recentImages / recentSeconds;
-        }
-
-        void reset() {
-            sums.clear();
-            images = 0;
-            seconds = 0;
-        }
     }
 }

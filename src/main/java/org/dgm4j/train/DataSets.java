@@ -1,0 +1,56 @@
+package org.dgm4j.train;
+
+import java.util.Arrays;
+import org.dgm4j.config.Config;
+import org.dgm4j.data.FashionMnist;
+import org.dgm4j.data.ImageSet;
+import org.dgm4j.data.Synthetic2D;
+
+/**
+ * The data a run's config names ({@code data.set}): Fashion-MNIST served as the family asks, or a
+ * 2-D set drawn with fixed seeds (the data is the same whatever the run's seed; 10,000 test points).
+ */
+public final class DataSets {
+    /** Fixed draws of the 2-D sets; the run's seed varies the model, not the data. */
+    private static final long TRAIN_SEED = 1, TEST_SEED = 2;
+    private static final int TEST_POINTS = 10_000;
+
+    private DataSets() {}
+
+    public record Split(Examples train, Examples test, String description) {}
+
+    public static Split load(Config c, ModelFamily family) {
+        String set = c.getString("data.set");
+        int limit = c.getInt("data.limit_train");
+        if (limit < 0) throw new IllegalArgumentException("data.limit_train must be >= 0, found " + limit);
+        if (set.equals("fashion-mnist")) {
+            FashionMnist f = new FashionMnist();
+            ImageSet train = limit(f.train(), limit);
+            BatchInput input = family.input(c);
+            return new Split(Examples.images(train, input), Examples.images(f.test(), input), "fashion-mnist");
+        }
+        int n = c.getInt("data.points");
+        if (n < 1) throw new IllegalArgumentException("data.points must be >= 1, found " + n);
+        float[] train = points(set, limit > 0 ? Math.min(n, limit) : n, TRAIN_SEED), test = points(set, TEST_POINTS, TEST_SEED);
+        return new Split(Examples.points(train, 2), Examples.points(test, 2), set);
+    }
+
+    /** n points of a named 2-D set, (x, y) pairs. */
+    public static float[] points(String set, int n, long seed) {
+        return switch (set) {
+            case "two-moons" -> Synthetic2D.twoMoons(n, 0.05, seed).points();
+            case "ring8" -> Synthetic2D.ring8().sample(n, seed).points();
+            case "ring8-unequal" -> Synthetic2D.ring8Unequal().sample(n, seed).points();
+            case "checkerboard" -> Synthetic2D.checkerboard(n, seed).points();
+            case "rings" -> Synthetic2D.rings(n, new double[] {1, 2, 3}, 0.08, seed).points();
+            default -> throw new IllegalArgumentException("unknown data set '" + set + "'");
+        };
+    }
+
+    /** The first n images (n = 0: all). */
+    public static ImageSet limit(ImageSet set, int n) {
+        if (n == 0 || n >= set.count()) return set;
+        int size = set.imageSize();
+        return new ImageSet(Arrays.copyOf(set.pixels(), n * size), Arrays.copyOf(set.labels(), n), n, set.channels(), set.height(), set.width(), set.classes());
+    }
+}

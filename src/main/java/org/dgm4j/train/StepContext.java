@@ -1,0 +1,90 @@
+package org.dgm4j.train;
+
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.dgm4j.optim.Optimizer;
+import org.dgm4j.tensor.Tensor;
+
+/**
+ * What a {@link Trainable}'s step gets from the trainer: which step this is, and the one way to apply
+ * an update ({@link #minimize}), which guards against non-finite values and, in data-parallel runs,
+ * averages gradients over the processes before the optimizer moves.
+ */
+public final class StepContext {
+    private final Map<Tensor, String> names = new IdentityHashMap<>();
+    private final GradientReducer reducer;
+    private long step;
+    private int epoch, examples;
+
+    /** Averages gradients over data-parallel processes (in place); the identity in one process. */
+    @FunctionalInterface
+    public interface GradientReducer {
+        void reduce(List<Tensor> parameters, int localExamples);
+    }
+
+    /** {@code namedParameters}: the module's parameters by name, so errors can say which one went bad. */
+    public StepContext(Map<String, Tensor> namedParameters, GradientReducer reducer) {
+        namedParameters.forEach((n, t) -> names.put(t, n));
+        this.reducer = reducer;
+    }
+
+    /** Before each step: its number (1-based), epoch (0-based) and this process's batch size. */
+    void at(long step, int epoch, int examples) {
+        this.step = step;
+        this.epoch = epoch;
+        this.examples = examples;
+    }
+
+    public long step() {
+        return step;
+    }
+
+    public int epoch() {
+        return epoch;
+    }
+
+    /**
+     * One update: clears the optimizer's gradients, back-propagates {@code terms.get("loss")}, stops with
+     * a {@link NonFiniteException} if the loss or any gradient is NaN or infinite (naming the term or the
+     * parameter; nothing has been changed yet), reduces gradients across processes (weighted by each
+     * process's batch size) and steps. Returns the terms' values.
+     */
+    public LinkedHashMap<String, Double> minimize(Optimizer optimizer, LinkedHashMap<String, Tensor> terms) {
+        Tensor loss = terms.get("loss");
+        if (loss == null) throw new IllegalArgumentException("terms must include \"loss\", found " + terms.keySet());
+        optimizer.zeroGrad();
+        LinkedHashMap<String, Double> values = values(terms);
+        if (!Double.isFinite(values.get("loss"))) throw new NonFiniteException(where() + ": loss is " + values.get("loss") + " (terms " + values + ")");
+        loss.backward();
+        for (Tensor p : optimizer.parameters()) {
+            Tensor g = p.grad();
+            if (g != null && !Double.isFinite(g.sum().item())) {
+                throw new NonFiniteException(where() + ": the gradient of " + names.getOrDefault(p, p.describe()) + " is not finite (loss " + values.get("loss") + ")");
+            }
+        }
+        reducer.reduce(optimizer.parameters(), examples);
+        optimizer.step();
+        return values;
+    }
+
+    private String where() {
+        return String.format(Locale.ROOT, "step %d (epoch %d)", step, epoch + 1);
+    }
+
+    /** The one-element tensors' values, same order. */
+    public static LinkedHashMap<String, Double> values(Map<String, Tensor> terms) {
+        LinkedHashMap<String, Double> v = new LinkedHashMap<>();
+        terms.forEach((k, t) -> v.put(k, t.item()));
+        return v;
+    }
+
+    /** A loss or gradient became NaN or infinite; the parameters are unchanged. */
+    public static final class NonFiniteException extends IllegalStateException {
+        public NonFiniteException(String message) {
+            super(message);
+        }
+    }
+}
