@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
             InfoCommand.class,
             BenchCommand.class,
             TrainCommand.class,
+            SampleCommand.class,
+            EvalCommand.class,
             // new subcommands go here, one line each
         },
         footerHeading = "%nExamples:%n",
@@ -24,7 +26,8 @@ import picocli.CommandLine.Command;
             "Exit codes:",
             "  0  success",
             "  1  error while running the command",
-            "  2  bad usage (unknown command or option, invalid value)",
+            "  2  bad usage (unknown command or option, invalid value or config)",
+            "  3  training checkpointed on SIGTERM/SIGUSR1 and stopped (resume with --resume auto)",
         })
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -38,6 +38,15 @@ public final class Checkpoints {
 
     /** A checkpoint read back and verified; its tensors are the caller's to close (or use {@link #close}). */
     public record Loaded(Path dir, long step, Map<String, Tensor> tensors, Map<String, Object> state) implements AutoCloseable {
+        /** The tensors whose names start with {@code prefix}, with it removed (e.g. "module/" gives the state dict). */
+        public LinkedHashMap<String, Tensor> withPrefix(String prefix) {
+            LinkedHashMap<String, Tensor> m = new LinkedHashMap<>();
+            tensors.forEach((k, t) -> {
+                if (k.startsWith(prefix)) m.put(k.substring(prefix.length()), t);
+            });
+            return m;
+        }
+
         @Override
         public void close() {
             tensors.values().forEach(Tensor::close);

@@ -35,6 +35,11 @@ public final class DataSets {
         return new Split(Examples.points(train, 2), Examples.points(test, 2), set);
     }
 
+    /** One example's shape without loading the data: [1, 28, 28] for Fashion-MNIST, [2] for the 2-D sets. */
+    public static long[] exampleShape(Config c) {
+        return c.getString("data.set").equals("fashion-mnist") ? new long[] {1, FashionMnist.HEIGHT, FashionMnist.WIDTH} : new long[] {2};
+    }
+
     /** n points of a named 2-D set, (x, y) pairs. */
     public static float[] points(String set, int n, long seed) {
         return switch (set) {

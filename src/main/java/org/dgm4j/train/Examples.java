@@ -14,6 +14,28 @@ public interface Examples {
     /** What one example looks like, e.g. [1, 28, 28] or [2] (without the batch axis). */
     long[] exampleShape();
 
+    /** The first n examples (n = 0 or n >= count: all). */
+    default Examples first(int n) {
+        Examples all = this;
+        if (n == 0 || n >= count()) return all;
+        return new Examples() {
+            @Override
+            public int count() {
+                return n;
+            }
+
+            @Override
+            public Tensor load(int[] indices, Generator g) {
+                return all.load(indices, g);
+            }
+
+            @Override
+            public long[] exampleShape() {
+                return all.exampleShape();
+            }
+        };
+    }
+
     /** Images served through {@code input} (binarized, dequantized, scaled). */
     static Examples images(ImageSet set, BatchInput input) {
         return new Examples() {

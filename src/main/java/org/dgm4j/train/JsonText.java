@@ -7,16 +7,16 @@ import java.util.Map;
 import org.dgm4j.io.Json;
 
 /** Writes JSON objects (run.json, metrics.jsonl lines, checkpoint state): strings, numbers, booleans, null, maps and lists. */
-final class JsonText {
+public final class JsonText {
     private JsonText() {}
 
     /** One line, for JSON Lines. */
-    static String object(Map<String, ?> fields) {
+    public static String object(Map<String, ?> fields) {
         return object(fields, "{", ", ", "}");
     }
 
     /** One field a line, for files people read (run.json). */
-    static String objectPretty(Map<String, ?> fields) {
+    public static String objectPretty(Map<String, ?> fields) {
         return object(fields, "{\n  ", ",\n  ", "\n}");
     }
 

@@ -6,11 +6,11 @@ import org.dgm4j.io.Plot;
 import org.dgm4j.tensor.Tensor;
 
 /** Samples of a 2-D model as a point cloud. */
-final class ScatterPlot {
+public final class ScatterPlot {
     private ScatterPlot() {}
 
     /** points: (n, 2). */
-    static void write(Path file, Tensor points) throws IOException {
+    public static void write(Path file, Tensor points) throws IOException {
         if (points.rank() != 2 || points.dim(1) != 2) throw new IllegalArgumentException("a scatter plot needs points (n, 2), found " + points.shape());
         double[] v = points.toDoubleArray();
         int n = (int) points.dim(0);

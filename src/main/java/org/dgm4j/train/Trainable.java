@@ -35,6 +35,15 @@ public interface Trainable extends AutoCloseable {
     /** n samples for the pictures: images (n, C, H, W) in [0, 1] or points (n, D); no graph. */
     Tensor sample(int n, Generator g);
 
+    /**
+     * Samples at a temperature (the prior's standard deviation scaled by t, as flows use it); families
+     * without the notion accept only t = 1.
+     */
+    default Tensor sample(int n, Generator g, double temperature) {
+        if (temperature != 1) throw new IllegalArgumentException(metadata().getOrDefault("model", "this model") + " has no sampling temperature; use 1");
+        return sample(n, g);
+    }
+
     /** String metadata stored with saved models: what it takes to rebuild the module. */
     Map<String, String> metadata();
 

@@ -253,22 +253,13 @@ public final class Trainer {
     static LoopState restore(Trainable model, Checkpoints.Loaded c) {
         String file = c.dir().resolve(Checkpoints.STATE).toString();
         LoopState s = LoopState.fromJson(file, c.state());
-        LinkedHashMap<String, Tensor> module = new LinkedHashMap<>();
-        c.tensors().forEach((k, t) -> {
-            if (k.startsWith("module/")) module.put(k.substring("module/".length()), t);
-        });
-        model.module().loadStateDict(module);
+        model.module().loadStateDict(c.withPrefix("module/"));
         LoopState.Reader r = new LoopState.Reader(file, c.state());
         Map<?, ?> optimizers = r.map("optimizers");
         for (var e : model.optimizers().entrySet()) {
             if (!(optimizers.get(e.getKey()) instanceof Map<?, ?> o)) throw new org.dgm4j.data.DataFileException(file, -1, "expected state of optimizer \"" + e.getKey() + "\", found none");
             LoopState.Reader or = new LoopState.Reader(file, castMap(o));
-            LinkedHashMap<String, Tensor> slots = new LinkedHashMap<>();
-            String prefix = "optimizer/" + e.getKey() + "/";
-            c.tensors().forEach((k, t) -> {
-                if (k.startsWith(prefix)) slots.put(k.substring(prefix.length()), t);
-            });
-            e.getValue().loadStateDict(new Optimizer.State(String.valueOf(or.get("class")), slots, or.doubles("scalars")));
+            e.getValue().loadStateDict(new Optimizer.State(String.valueOf(or.get("class")), c.withPrefix("optimizer/" + e.getKey() + "/"), or.doubles("scalars")));
         }
         return s;
     }

@@ -71,6 +71,33 @@ class TrainCommandTest {
     }
 
     @Test
+    void configFileSetsAndListKeysThenSampleAndEvalTheRun(@TempDir Path dir) throws Exception {
+        FashionMnist data = new FashionMnist();
+        assumeTrue(data.isAvailable(), "Fashion-MNIST not installed in " + data.dir());
+        Path yaml = dir.resolve("run.yaml"), out = dir.resolve("run");
+        Files.writeString(yaml, "model: vae\nmodel:\n  hidden: 32\n  latent: 4\ntrain:\n  epochs: 1\n  batch_size: 64\n");
+        Run r = run("train", "--config", yaml.toString(), "--set", "train.seed=5", "--limit-train", "256", "--backend", "cpu", "--out", out.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        String resolved = Files.readString(out.resolve("config.yaml"));
+        assertTrue(resolved.contains("model.hidden: 32") && resolved.contains("train.seed: 5") && resolved.contains("train.batch_size: 64"), resolved);
+
+        Run sample = run("sample", out.toString(), "--n", "9", "--out", dir.resolve("s.png").toString());
+        assertEquals(0, sample.code(), sample.err());
+        assertEquals(3 * (28 + 2) + 2, ImageIO.read(dir.resolve("s.png").toFile()).getWidth(), "9 samples, 3 a row");
+        Run eval = run("eval", out.toString(), "--limit-test", "200");
+        assertEquals(0, eval.code(), eval.err());
+        assertTrue(Files.readString(out.resolve("eval.json")).contains("\"test_examples\": 200"));
+
+        Run keys = run("train", "--list-keys");
+        assertEquals(0, keys.code());
+        assertTrue(keys.out().contains("model.latent") && keys.out().contains("checkpoint.keep"), keys.out());
+        Files.writeString(yaml, "train:\n  epochz: 1\n");
+        Run bad = run("train", "--config", yaml.toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("run.yaml:2:3") && bad.err().contains("train.epochs"), bad.err());
+    }
+
+    @Test
     void divergenceStopsWithOneAndWritesNoModel(@TempDir Path dir) {
         FashionMnist data = new FashionMnist();
         assumeTrue(data.isAvailable(), "Fashion-MNIST not installed in " + data.dir());
