@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.dgm4j.autograd.NonFiniteTrace;
 import org.dgm4j.optim.Optimizer;
 import org.dgm4j.tensor.Tensor;
 
@@ -57,11 +58,14 @@ public final class StepContext {
         if (loss == null) throw new IllegalArgumentException("terms must include \"loss\", found " + terms.keySet());
         optimizer.zeroGrad();
         LinkedHashMap<String, Double> values = values(terms);
-        if (!Double.isFinite(values.get("loss"))) throw new NonFiniteException(where() + ": loss is " + values.get("loss") + " (terms " + values + ")");
+        if (!Double.isFinite(values.get("loss"))) {
+            String trace = NonFiniteTrace.describe(loss, names);
+            throw new NonFiniteException(where() + ": loss is " + values.get("loss") + " (terms " + values + ")" + (trace == null ? "" : "; " + trace));
+        }
         loss.backward();
         for (Tensor p : optimizer.parameters()) {
             Tensor g = p.grad();
-            if (g != null && !Double.isFinite(g.sum().item())) {
+            if (g != null && !NonFiniteTrace.finite(g)) {
                 throw new NonFiniteException(where() + ": the gradient of " + names.getOrDefault(p, p.describe()) + " is not finite (loss " + values.get("loss") + ")");
             }
         }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.dgm4j.autograd.Autograd;
+import org.dgm4j.autograd.NonFiniteTrace;
 import org.dgm4j.data.Batches;
 import org.dgm4j.io.ImageGrid;
 import org.dgm4j.io.Safetensors;
@@ -220,7 +221,7 @@ public final class Trainer {
         LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
         try (Scope scope = Scope.open()) { // frees the sums
             model.module().stateDict().forEach((k, t) -> {
-                if (!Double.isFinite(t.sum().item())) {
+                if (!NonFiniteTrace.finite(t)) {
                     throw new StepContext.NonFiniteException("not writing a checkpoint at step " + s.step + ": " + k + " holds NaN or infinite values");
                 }
                 tensors.put("module/" + k, t);
