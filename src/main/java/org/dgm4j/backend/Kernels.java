@@ -95,7 +95,7 @@ public interface Kernels {
      * logdet[b] = Σ_n log s[b, n], with log s = −softplus(−(raw + 2)) (stable for any raw).
      * x, raw, shift, y: one shape (B, ...) of rank ≥ 2, read as (B, N); logdet: (B) float64.
      */
-    @Op
+    @Op(differentiable = true)
     void affineCoupling(Tensor x, Tensor raw, Tensor shift, Tensor y, Tensor logdet);
 
     /**
@@ -103,7 +103,7 @@ public interface Kernels {
      * logdet[b] = −Σ_n log s[b, n]. Shapes as {@link #affineCoupling}. Where raw + 2 < −709, 1/s
      * exceeds the double range and x is infinite (s itself is then below 1e-308).
      */
-    @Op
+    @Op(differentiable = true)
     void affineCouplingInverse(Tensor y, Tensor raw, Tensor shift, Tensor x, Tensor logdet);
 
     /**
@@ -119,11 +119,11 @@ public interface Kernels {
      * channel order). x, y: (B, C, ...) of rank ≥ 2, S = the product of the dims after C (H·W for
      * (B, C, H, W), 1 for (B, C)); logScale, bias: (C) in x's dtype; logdet: (B) float64.
      */
-    @Op
+    @Op(differentiable = true)
     void actnorm(Tensor x, Tensor logScale, Tensor bias, Tensor y, Tensor logdet);
 
     /** Actnorm, inverse: x = y·exp(−logScale[c]) − bias[c], logdet[b] = −S·Σ_c logScale[c]. Shapes as {@link #actnorm}. */
-    @Op
+    @Op(differentiable = true)
     void actnormInverse(Tensor y, Tensor logScale, Tensor bias, Tensor x, Tensor logdet);
 
     /**
@@ -150,14 +150,14 @@ public interface Kernels {
      * w: (C, C), C ≥ 1, any dtype; logdet: () float64. A singular w (an exactly zero pivot) gives −inf;
      * a w with NaN or infinite entries gives NaN. Never throws for the values of w.
      */
-    @Op
+    @Op(differentiable = true)
     void logAbsDet(Tensor w, Tensor logdet);
 
     /**
      * out = w⁻¹ by the same LU (then one forward and one back substitution per column, in double).
      * w, out: (C, C), C ≥ 1, one dtype. A singular w (an exactly zero pivot) gives out all NaN.
      */
-    @Op
+    @Op(differentiable = true)
     void matrixInverse(Tensor w, Tensor out);
 
     /**
@@ -165,11 +165,11 @@ public interface Kernels {
      * out[b, 4c + 2i + j, h, w] = x[b, c, 2h + i, 2w + j], i.e. x.reshape(B, C, H/2, 2, W/2, 2)
      * .permute(0, 1, 3, 5, 2, 4).reshape(B, 4C, H/2, W/2).
      */
-    @Op
+    @Op(differentiable = true)
     void squeeze2d(Tensor x, Tensor out);
 
     /** The exact inverse of {@link #squeeze2d}: x (B, 4C, H, W) → out (B, C, 2H, 2W). */
-    @Op
+    @Op(differentiable = true)
     void unsqueeze2d(Tensor x, Tensor out);
 
     // ---- random numbers (Philox 4x32-10; see backend.Philox for the exact streams) ---------------
