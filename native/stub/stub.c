@@ -7,6 +7,7 @@
 #include "dgm4j/movement.h"
 #include "dgm4j/optim.h"
 #include "dgm4j/linalg.h"
+#include "dgm4j/flow.h"
 
 #define NO_CUDA return DGM4J_ERR_NO_CUDA
 
@@ -86,4 +87,38 @@ dgm4j_status dgm4j_sgd_update(int t, void* p, const void* g, void* b, int64_t n,
 dgm4j_status dgm4j_adam_update(int t, void* p, const void* g, void* m, void* v, int64_t n, double b1, double b2, double e,
                                double ss, double c2, double dc, double l2, int am, dgm4j_stream s) {
     U(t); U(p); U(g); U(m); U(v); U(n); U(b1); U(b2); U(e); U(ss); U(c2); U(dc); U(l2); U(am); U(s); NO_CUDA;
+}
+
+/* Normalizing flows (flow.h). */
+dgm4j_status dgm4j_affine_coupling(int t, int inv, const void* in, const void* r, const void* sh, void* o, double* ld,
+                                   int64_t b, int64_t n, double* w, dgm4j_stream s) {
+    U(t); U(inv); U(in); U(r); U(sh); U(o); U(ld); U(b); U(n); U(w); U(s); NO_CUDA;
+}
+dgm4j_status dgm4j_affine_coupling_backward(int t, const void* x, const void* r, const void* sh, const void* dy,
+                                            const double* dl, void* dx, void* dr, int64_t b, int64_t n, dgm4j_stream s) {
+    U(t); U(x); U(r); U(sh); U(dy); U(dl); U(dx); U(dr); U(b); U(n); U(s); NO_CUDA;
+}
+dgm4j_status dgm4j_actnorm(int t, int inv, const void* in, const void* ls, const void* bi, void* o, double* ld, int64_t b,
+                           int64_t c, int64_t sp, dgm4j_stream s) {
+    U(t); U(inv); U(in); U(ls); U(bi); U(o); U(ld); U(b); U(c); U(sp); U(s); NO_CUDA;
+}
+dgm4j_status dgm4j_actnorm_backward(int t, const void* x, const void* ls, const void* bi, const void* dy, const double* dl,
+                                    void* dx, void* dls, void* db, int64_t b, int64_t c, int64_t sp, double* w,
+                                    dgm4j_stream s) {
+    U(t); U(x); U(ls); U(bi); U(dy); U(dl); U(dx); U(dls); U(db); U(b); U(c); U(sp); U(w); U(s); NO_CUDA;
+}
+dgm4j_status dgm4j_actnorm_stats(int t, const void* x, void* m, void* sd, int64_t b, int64_t c, int64_t sp, dgm4j_stream s) {
+    U(t); U(x); U(m); U(sd); U(b); U(c); U(sp); U(s); NO_CUDA;
+}
+dgm4j_status dgm4j_lu_logabsdet(int t, const void* w, int64_t c, double* wk, double* ld, dgm4j_stream s) {
+    U(t); U(w); U(c); U(wk); U(ld); U(s); NO_CUDA;
+}
+dgm4j_status dgm4j_lu_inverse(int t, const void* w, int64_t c, double* wk, void* o, dgm4j_stream s) {
+    U(t); U(w); U(c); U(wk); U(o); U(s); NO_CUDA;
+}
+dgm4j_status dgm4j_squeeze2d(int t, const void* x, void* o, int64_t b, int64_t c, int64_t h, int64_t w, dgm4j_stream s) {
+    U(t); U(x); U(o); U(b); U(c); U(h); U(w); U(s); NO_CUDA;
+}
+dgm4j_status dgm4j_unsqueeze2d(int t, const void* x, void* o, int64_t b, int64_t c, int64_t h, int64_t w, dgm4j_stream s) {
+    U(t); U(x); U(o); U(b); U(c); U(h); U(w); U(s); NO_CUDA;
 }

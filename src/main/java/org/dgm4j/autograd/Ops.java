@@ -337,4 +337,181 @@ public final class Ops {
         }
         return out;
     }
+
+    // =============================================================================================
+    // ---- normalizing flows: the fused ops of the op table (Kernels.affineCoupling ... unsqueeze2d)
+    // =============================================================================================
+
+    /** An invertible map's output and its per-sample log|det J|: out like the input, logdet (B) float64. */
+    public record WithLogdet(Tensor out, Tensor logdet) {}
+
+    /** Per-channel mean and population standard deviation, each (C) in the input's dtype. */
+    public record ChannelStats(Tensor mean, Tensor std) {}
+
+    /** Backward rule of an op with the two outputs (out, logdet); gOut is null when out was not used. */
+    @FunctionalInterface
+    private interface PairRule {
+        Tensor[] apply(Tensor gOut, Tensor gLogdet);
+    }
+
+    /**
+     * Records an op with two outputs on a tape whose nodes have one output each. logdet gets the node
+     * with the op's real inputs and the whole backward rule; out gets a node whose only input is
+     * logdet and which hands its gradient over to that rule (passing zeros on to logdet). out then
+     * always comes before logdet in the backward order, so the rule runs once, with both gradients
+     * (gOut null when out did not reach the loss; gLogdet zeros when logdet did not). Side effect for
+     * graph walkers: out.gradFn().inputs() is {logdet}.
+     */
+    private static WithLogdet recordPair(String op, Tensor out, Tensor logdet, PairRule rule, Tensor... inputs) {
+        if (needsGrad(inputs)) {
+            Tensor[] pendingGOut = new Tensor[1];
+            logdet.setGradFn(new Node(op, gl -> {
+                Tensor go = pendingGOut[0];
+                pendingGOut[0] = null;
+                return rule.apply(go, gl);
+            }, inputs));
+            out.setGradFn(new Node(op + ".out", go -> {
+                pendingGOut[0] = go;
+                return new Tensor[] {zerosLike(logdet)};
+            }, logdet));
+        }
+        return new WithLogdet(out, logdet);
+    }
+
+    private static Tensor logdetFor(Tensor x) {
+        return Tensor.empty(x.backend(), DType.F64, Shape.of(x.dim(0)));
+    }
+
+    /** g (B) reshaped to (B, 1, ..., 1) of x's rank and cast to x's dtype, to broadcast over a sample. */
+    private static Tensor perSample(Tensor g, Tensor x) {
+        long[] d = new long[x.rank()];
+        java.util.Arrays.fill(d, 1);
+        d[0] = x.dim(0);
+        return reshape(cast(g, x.dtype()), Shape.of(d));
+    }
+
+    /** A (C) per-channel tensor as (1, C, 1, ..., 1) of x's rank. */
+    private static Tensor perChannel(Tensor p, Tensor x) {
+        long[] d = new long[x.rank()];
+        java.util.Arrays.fill(d, 1);
+        d[1] = x.dim(1);
+        return reshape(p, Shape.of(d));
+    }
+
+    /** Σ of t (B, C, ...) over every axis but 1, as (C). */
+    private static Tensor channelSum(Tensor t) {
+        int[] axes = new int[t.rank() - 1];
+        axes[0] = 0;
+        for (int i = 2; i < t.rank(); i++) axes[i - 1] = i;
+        return sum(t, false, axes);
+    }
+
+    /**
+     * Affine coupling (Glow / RealNVP): s = sigmoid(raw + 2), out = (x + shift)·s,
+     * logdet[b] = Σ log s over sample b. x, raw, shift: one shape (B, ...) of rank ≥ 2 and dtype;
+     * logdet (B) float64. Differentiable in x, raw and shift by the fused backward kernel.
+     */
+    public static WithLogdet affineCoupling(Tensor x, Tensor raw, Tensor shift) {
+        Tensor y = empty(x, x.shape()), logdet = logdetFor(x);
+        k(x).affineCoupling(x, raw, shift, y, logdet);
+        return recordPair("affineCoupling", y, logdet, (gy, gl) -> {
+            Tensor dx = empty(x, x.shape()), draw = empty(x, x.shape());
+            k(x).affineCouplingBackward(x, raw, shift, gy == null ? zerosLike(x) : gy, gl, dx, draw);
+            return new Tensor[] {dx, draw, dx}; // d/dx = d/dshift = dy·s
+        }, x, raw, shift);
+    }
+
+    /**
+     * The inverse of {@link #affineCoupling}: out = y / s − shift (computed as y·(1 + exp(−(raw + 2))) − shift),
+     * logdet[b] = −Σ log s. Shapes as affineCoupling. Differentiable; its backward is composed of
+     * elementwise ops (dy = dx / s, dshift = −dx, draw = −(1 − s)·(dx·y / s + dlogdet[b])), not fused.
+     */
+    public static WithLogdet affineCouplingInverse(Tensor y, Tensor raw, Tensor shift) {
+        Tensor x = empty(y, y.shape()), logdet = logdetFor(y);
+        k(y).affineCouplingInverse(y, raw, shift, x, logdet);
+        return recordPair("affineCouplingInverse", x, logdet, (gx, gl) -> {
+            Tensor h = addScalar(raw, 2), s = sigmoid(h), oneMinusS = sigmoid(neg(h));
+            Tensor g = gx == null ? zerosLike(y) : gx;
+            Tensor dy = div(g, s);
+            Tensor draw = neg(mul(oneMinusS, add(mul(dy, y), perSample(gl, y))));
+            return new Tensor[] {dy, draw, neg(g)};
+        }, y, raw, shift);
+    }
+
+    /**
+     * Actnorm: out = (x + bias[c])·exp(logScale[c]), logdet[b] = S·Σ_c logScale[c] with S the product
+     * of x's dims after C. x: (B, C, ...) of rank ≥ 2 ((B, C, H, W) or (B, C)); logScale, bias: (C) in
+     * x's dtype; logdet (B) float64. Differentiable in x, logScale and bias by the fused backward kernel.
+     */
+    public static WithLogdet actnorm(Tensor x, Tensor logScale, Tensor bias) {
+        Tensor y = empty(x, x.shape()), logdet = logdetFor(x);
+        k(x).actnorm(x, logScale, bias, y, logdet);
+        return recordPair("actnorm", y, logdet, (gy, gl) -> {
+            Tensor dx = empty(x, x.shape()), dls = empty(logScale, logScale.shape()), db = empty(bias, bias.shape());
+            k(x).actnormBackward(x, logScale, bias, gy == null ? zerosLike(x) : gy, gl, dx, dls, db);
+            return new Tensor[] {dx, dls, db};
+        }, x, logScale, bias);
+    }
+
+    /**
+     * The inverse of {@link #actnorm}: out = y·exp(−logScale[c]) − bias[c], logdet[b] = −S·Σ_c logScale[c].
+     * Differentiable; its backward is composed of elementwise ops and channel sums, not fused.
+     */
+    public static WithLogdet actnormInverse(Tensor y, Tensor logScale, Tensor bias) {
+        Tensor x = empty(y, y.shape()), logdet = logdetFor(y);
+        k(y).actnormInverse(y, logScale, bias, x, logdet);
+        return recordPair("actnormInverse", x, logdet, (gx, gl) -> {
+            Tensor g = gx == null ? zerosLike(y) : gx;
+            Tensor dy = mul(g, perChannel(exp(neg(logScale)), y));
+            double spatial = (double) y.numel() / Math.max(1, y.dim(0) * y.dim(1));
+            Tensor logdetTerm = cast(mulScalar(sum(gl, false), spatial), y.dtype());
+            Tensor dls = sub(neg(channelSum(mul(dy, y))), logdetTerm);
+            return new Tensor[] {dy, dls, neg(channelSum(g))};
+        }, y, logScale, bias);
+    }
+
+    /**
+     * Per-channel mean and population standard deviation of x (B, C, ...) over every axis but C, for
+     * actnorm's data-dependent initialization (Kernels.actnormStats: shifted two-pass in double). A
+     * constant channel gives std exactly 0: add an epsilon before dividing by it. Not differentiable
+     * (no history is recorded).
+     */
+    public static ChannelStats actnormStats(Tensor x) {
+        if (x.rank() < 2) throw new IllegalArgumentException("actnormStats: x must be (B, C, ...), found " + x.shape());
+        Tensor mean = empty(x, Shape.of(x.dim(1))), std = empty(x, Shape.of(x.dim(1)));
+        k(x).actnormStats(x, mean, std);
+        return new ChannelStats(mean, std);
+    }
+
+    /**
+     * log|det w| for w (C, C), as a float64 scalar, by LU with partial pivoting in double; −inf for a
+     * singular w, NaN when w has a NaN or infinite entry. Gradient: g·w⁻ᵀ (NaN where w is singular).
+     */
+    public static Tensor logAbsDet(Tensor w) {
+        Tensor out = Tensor.empty(w.backend(), DType.F64, Shape.scalar());
+        k(w).logAbsDet(w, out);
+        return record(out, "logAbsDet", g -> new Tensor[] {mul(transpose(matrixInverse(w), 0, 1), cast(g, w.dtype()))}, w);
+    }
+
+    /** w⁻¹ for w (C, C) by the same LU; all NaN for a singular w. Gradient: −w⁻ᵀ·g·w⁻ᵀ. */
+    public static Tensor matrixInverse(Tensor w) {
+        if (w.rank() != 2) throw new IllegalArgumentException("matrixInverse: w must be (C, C), found " + w.shape());
+        Tensor out = empty(w, w.shape());
+        k(w).matrixInverse(w, out);
+        return record(out, "matrixInverse", g -> new Tensor[] {neg(matmul(matmul(out, true, g, false), false, out, true))}, w);
+    }
+
+    /** Glow's squeeze by 2: (B, C, H, W), H and W even → (B, 4C, H/2, W/2) (Kernels.squeeze2d). */
+    public static Tensor squeeze2d(Tensor x) {
+        Tensor out = empty(x, Shapes.squeeze2d(x.shape()));
+        k(x).squeeze2d(x, out);
+        return record(out, "squeeze2d", g -> new Tensor[] {unsqueeze2d(g)}, x);
+    }
+
+    /** The exact inverse of {@link #squeeze2d}: (B, 4C, H, W) → (B, C, 2H, 2W). */
+    public static Tensor unsqueeze2d(Tensor x) {
+        Tensor out = empty(x, Shapes.unsqueeze2d(x.shape()));
+        k(x).unsqueeze2d(x, out);
+        return record(out, "unsqueeze2d", g -> new Tensor[] {squeeze2d(g)}, x);
+    }
 }

@@ -195,6 +195,137 @@ public final class CheckedKernels implements Kernels {
         }
     }
 
+    // ---- normalizing flows
+
+    private static void isF64(String op, String what, Tensor t) {
+        if (t.dtype() != DType.F64) throw new IllegalArgumentException(op + ": " + what + " must be float64, found " + t.dtype() + " (" + t.shape() + ")");
+    }
+
+    /** A (B, ...) operand of rank ≥ 2, the others (names[1..]) of its shape, and the (B) float64 (d)logdet. */
+    private static void checkPerSample(String op, Tensor x, Tensor logdet, String[] names, Tensor... same) {
+        if (x.rank() < 2) throw new IllegalArgumentException(op + ": " + names[0] + " must have rank >= 2 (batch first), found " + x.shape());
+        for (int i = 0; i < same.length; i++) shapeIs(op, names[i + 1], same[i], x.shape());
+        String ld = op.endsWith("Backward") ? "dlogdet" : "logdet";
+        isF64(op, ld, logdet);
+        shapeIs(op, ld, logdet, Shape.of(x.dim(0)));
+    }
+
+    private void coupling(String op, Tensor in, Tensor raw, Tensor shift, Tensor out, Tensor logdet, String inName, String outName) {
+        on(op, in, raw, shift, out, logdet);
+        sameDType(op, in, raw, shift, out);
+        checkPerSample(op, in, logdet, new String[] {inName, "raw", "shift", outName}, raw, shift, out);
+    }
+
+    @Override
+    public void affineCoupling(Tensor x, Tensor raw, Tensor shift, Tensor y, Tensor logdet) {
+        coupling("affineCoupling", x, raw, shift, y, logdet, "x", "y");
+        impl.affineCoupling(x, raw, shift, y, logdet);
+    }
+
+    @Override
+    public void affineCouplingInverse(Tensor y, Tensor raw, Tensor shift, Tensor x, Tensor logdet) {
+        coupling("affineCouplingInverse", y, raw, shift, x, logdet, "y", "x");
+        impl.affineCouplingInverse(y, raw, shift, x, logdet);
+    }
+
+    @Override
+    public void affineCouplingBackward(Tensor x, Tensor raw, Tensor shift, Tensor dy, Tensor dlogdet, Tensor dx, Tensor draw) {
+        String op = "affineCouplingBackward";
+        on(op, x, raw, shift, dy, dlogdet, dx, draw);
+        sameDType(op, x, raw, shift, dy, dx, draw);
+        checkPerSample(op, x, dlogdet, new String[] {"x", "raw", "shift", "dy", "dx", "draw"}, raw, shift, dy, dx, draw);
+        impl.affineCouplingBackward(x, raw, shift, dy, dlogdet, dx, draw);
+    }
+
+    /** x (B, C, ...) and the (C) per-channel parameters. */
+    private static void checkChannels(String op, Tensor x, String xName, Tensor... perChannel) {
+        if (x.rank() < 2) throw new IllegalArgumentException(op + ": " + xName + " must be (B, C, ...) of rank >= 2, found " + x.shape());
+        for (Tensor t : perChannel) {
+            if (!t.shape().equals(Shape.of(x.dim(1)))) {
+                throw new IllegalArgumentException(op + ": per-channel tensors must have shape " + Shape.of(x.dim(1)) + " for " + xName + " " + x.shape() + ", found " + t.shape());
+            }
+        }
+    }
+
+    private void actnormCheck(String op, Tensor in, Tensor logScale, Tensor bias, Tensor out, Tensor logdet, String inName, String outName) {
+        on(op, in, logScale, bias, out, logdet);
+        sameDType(op, in, logScale, bias, out);
+        checkChannels(op, in, inName, logScale, bias);
+        checkPerSample(op, in, logdet, new String[] {inName, outName}, out);
+    }
+
+    @Override
+    public void actnorm(Tensor x, Tensor logScale, Tensor bias, Tensor y, Tensor logdet) {
+        actnormCheck("actnorm", x, logScale, bias, y, logdet, "x", "y");
+        impl.actnorm(x, logScale, bias, y, logdet);
+    }
+
+    @Override
+    public void actnormInverse(Tensor y, Tensor logScale, Tensor bias, Tensor x, Tensor logdet) {
+        actnormCheck("actnormInverse", y, logScale, bias, x, logdet, "y", "x");
+        impl.actnormInverse(y, logScale, bias, x, logdet);
+    }
+
+    @Override
+    public void actnormBackward(Tensor x, Tensor logScale, Tensor bias, Tensor dy, Tensor dlogdet, Tensor dx, Tensor dlogScale,
+                                Tensor dbias) {
+        String op = "actnormBackward";
+        on(op, x, logScale, bias, dy, dlogdet, dx, dlogScale, dbias);
+        sameDType(op, x, logScale, bias, dy, dx, dlogScale, dbias);
+        checkChannels(op, x, "x", logScale, bias, dlogScale, dbias);
+        checkPerSample(op, x, dlogdet, new String[] {"x", "dy", "dx"}, dy, dx);
+        impl.actnormBackward(x, logScale, bias, dy, dlogdet, dx, dlogScale, dbias);
+    }
+
+    @Override
+    public void actnormStats(Tensor x, Tensor mean, Tensor std) {
+        on("actnormStats", x, mean, std);
+        sameDType("actnormStats", x, mean, std);
+        checkChannels("actnormStats", x, "x", mean, std);
+        if (x.dim(1) > 0 && x.numel() == 0) throw new IllegalArgumentException("actnormStats: no values per channel in x " + x.shape());
+        impl.actnormStats(x, mean, std);
+    }
+
+    private static void checkSquare(String op, Tensor w) {
+        if (w.rank() != 2 || w.dim(0) != w.dim(1) || w.dim(0) < 1) {
+            throw new IllegalArgumentException(op + ": w must be a square (C, C) matrix with C >= 1, found " + w.shape());
+        }
+    }
+
+    @Override
+    public void logAbsDet(Tensor w, Tensor logdet) {
+        on("logAbsDet", w, logdet);
+        checkSquare("logAbsDet", w);
+        isF64("logAbsDet", "logdet", logdet);
+        shapeIs("logAbsDet", "logdet", logdet, Shape.scalar());
+        impl.logAbsDet(w, logdet);
+    }
+
+    @Override
+    public void matrixInverse(Tensor w, Tensor out) {
+        on("matrixInverse", w, out);
+        sameDType("matrixInverse", w, out);
+        checkSquare("matrixInverse", w);
+        shapeIs("matrixInverse", "out", out, w.shape());
+        impl.matrixInverse(w, out);
+    }
+
+    @Override
+    public void squeeze2d(Tensor x, Tensor out) {
+        on("squeeze2d", x, out);
+        sameDType("squeeze2d", x, out);
+        shapeIs("squeeze2d", "out", out, Shapes.squeeze2d(x.shape()));
+        impl.squeeze2d(x, out);
+    }
+
+    @Override
+    public void unsqueeze2d(Tensor x, Tensor out) {
+        on("unsqueeze2d", x, out);
+        sameDType("unsqueeze2d", x, out);
+        shapeIs("unsqueeze2d", "out", out, Shapes.unsqueeze2d(x.shape()));
+        impl.unsqueeze2d(x, out);
+    }
+
     @Override
     public void uniform(long seed, long offset, Tensor out) {
         on("uniform", out);

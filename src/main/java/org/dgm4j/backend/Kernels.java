@@ -86,6 +86,92 @@ public interface Kernels {
     @Op(backwardOf = "slice")
     void sliceAdd(Tensor src, int axis, long start, long step, Tensor dst);
 
+    // ---- normalizing flows (native/include/dgm4j/flow.h; reference: cpu/CpuFlow) -----------------
+    // Every value is computed in double and rounded once to the dtype; logdet and dlogdet are always
+    // float64 (B), per-sample sums accumulated in double, whatever the dtype of the other operands.
+
+    /**
+     * Affine coupling (Glow / RealNVP), forward: s = sigmoid(raw + 2), y = (x + shift)·s,
+     * logdet[b] = Σ_n log s[b, n], with log s = −softplus(−(raw + 2)) (stable for any raw).
+     * x, raw, shift, y: one shape (B, ...) of rank ≥ 2, read as (B, N); logdet: (B) float64.
+     */
+    @Op(differentiable = true)
+    void affineCoupling(Tensor x, Tensor raw, Tensor shift, Tensor y, Tensor logdet);
+
+    /**
+     * Affine coupling, inverse: x = y·(1/s) − shift with 1/s = 1 + exp(−(raw + 2)),
+     * logdet[b] = −Σ_n log s[b, n]. Shapes as {@link #affineCoupling}. Where raw + 2 < −709, 1/s
+     * exceeds the double range and x is infinite (s itself is then below 1e-308).
+     */
+    @Op(differentiable = true)
+    void affineCouplingInverse(Tensor y, Tensor raw, Tensor shift, Tensor x, Tensor logdet);
+
+    /**
+     * Backward of {@link #affineCoupling} from dy (B, ...) and dlogdet (B) float64:
+     * dx = dy·s (which is also dshift), draw = (dy·(x + shift)·s + dlogdet[b])·(1 − s).
+     * x, raw, shift, dy, dx, draw: one shape.
+     */
+    @Op(backwardOf = "affineCoupling")
+    void affineCouplingBackward(Tensor x, Tensor raw, Tensor shift, Tensor dy, Tensor dlogdet, Tensor dx, Tensor draw);
+
+    /**
+     * Actnorm, forward: y = (x + bias[c])·exp(logScale[c]), logdet[b] = S·Σ_c logScale[c] (summed in
+     * channel order). x, y: (B, C, ...) of rank ≥ 2, S = the product of the dims after C (H·W for
+     * (B, C, H, W), 1 for (B, C)); logScale, bias: (C) in x's dtype; logdet: (B) float64.
+     */
+    @Op(differentiable = true)
+    void actnorm(Tensor x, Tensor logScale, Tensor bias, Tensor y, Tensor logdet);
+
+    /** Actnorm, inverse: x = y·exp(−logScale[c]) − bias[c], logdet[b] = −S·Σ_c logScale[c]. Shapes as {@link #actnorm}. */
+    @Op(differentiable = true)
+    void actnormInverse(Tensor y, Tensor logScale, Tensor bias, Tensor x, Tensor logdet);
+
+    /**
+     * Backward of {@link #actnorm} from dy (B, C, ...) and dlogdet (B) float64, e_c = exp(logScale[c]):
+     * dx = dy·e_c; dbias[c] = e_c·Σ_{b,p} dy; dlogScale[c] = e_c·Σ_{b,p} dy·(x + bias[c]) + S·Σ_b dlogdet[b]
+     * (p over the S positions). dx like x; dlogScale, dbias: (C). All overwritten.
+     */
+    @Op(backwardOf = "actnorm")
+    void actnormBackward(Tensor x, Tensor logScale, Tensor bias, Tensor dy, Tensor dlogdet, Tensor dx, Tensor dlogScale,
+                         Tensor dbias);
+
+    /**
+     * Per-channel statistics for actnorm's data-dependent initialization: over the B·S values of
+     * channel c (x: (B, C, ...), B·S ≥ 1), mean[c] and the population standard deviation std[c]
+     * (divided by B·S), both (C) in x's dtype. Shifted two-pass in double: K = x[0, c, 0],
+     * mean = K + Σ(x − K)/(B·S), std = sqrt(Σ(x − mean)²/(B·S)). A constant channel gives exactly
+     * mean = K and std = 0 (never NaN): the caller adds its epsilon before dividing by std.
+     */
+    @Op
+    void actnormStats(Tensor x, Tensor mean, Tensor std);
+
+    /**
+     * logdet = log|det w| by LU with partial pivoting in double (the first largest |pivot| wins a tie).
+     * w: (C, C), C ≥ 1, any dtype; logdet: () float64. A singular w (an exactly zero pivot) gives −inf;
+     * a w with NaN or infinite entries gives NaN. Never throws for the values of w.
+     */
+    @Op(differentiable = true)
+    void logAbsDet(Tensor w, Tensor logdet);
+
+    /**
+     * out = w⁻¹ by the same LU (then one forward and one back substitution per column, in double).
+     * w, out: (C, C), C ≥ 1, one dtype. A singular w (an exactly zero pivot) gives out all NaN.
+     */
+    @Op(differentiable = true)
+    void matrixInverse(Tensor w, Tensor out);
+
+    /**
+     * Glow's squeeze by 2: x (B, C, H, W), H and W even → out (B, 4C, H/2, W/2) with
+     * out[b, 4c + 2i + j, h, w] = x[b, c, 2h + i, 2w + j], i.e. x.reshape(B, C, H/2, 2, W/2, 2)
+     * .permute(0, 1, 3, 5, 2, 4).reshape(B, 4C, H/2, W/2).
+     */
+    @Op(differentiable = true)
+    void squeeze2d(Tensor x, Tensor out);
+
+    /** The exact inverse of {@link #squeeze2d}: x (B, 4C, H, W) → out (B, C, 2H, 2W). */
+    @Op(differentiable = true)
+    void unsqueeze2d(Tensor x, Tensor out);
+
     // ---- random numbers (Philox 4x32-10; see backend.Philox for the exact streams) ---------------
 
     /** out[i] ~ U[0, 1) from counter block (offset + i) of key seed. */

@@ -97,6 +97,22 @@ public final class Shapes {
         return Shape.of(d);
     }
 
+    /** Glow's squeeze by 2: (B, C, H, W) with H and W even → (B, 4C, H/2, W/2). */
+    public static Shape squeeze2d(Shape x) {
+        if (x.rank() != 4) throw new IllegalArgumentException("squeeze2d: x must be (B, C, H, W), found " + x);
+        if (x.dim(2) % 2 != 0 || x.dim(3) % 2 != 0) {
+            throw new IllegalArgumentException("squeeze2d: H and W must be even, found " + x + " (H = " + x.dim(2) + ", W = " + x.dim(3) + ")");
+        }
+        return Shape.of(x.dim(0), 4 * x.dim(1), x.dim(2) / 2, x.dim(3) / 2);
+    }
+
+    /** The inverse of squeeze2d: (B, C, H, W) with C a multiple of 4 → (B, C/4, 2H, 2W). */
+    public static Shape unsqueeze2d(Shape x) {
+        if (x.rank() != 4) throw new IllegalArgumentException("unsqueeze2d: x must be (B, C, H, W), found " + x);
+        if (x.dim(1) % 4 != 0) throw new IllegalArgumentException("unsqueeze2d: C must be a multiple of 4, found " + x + " (C = " + x.dim(1) + ")");
+        return Shape.of(x.dim(0), x.dim(1) / 4, 2 * x.dim(2), 2 * x.dim(3));
+    }
+
     /** Number of elements a slice start:end:step takes from an axis of size n. */
     public static long sliceCount(String op, Shape x, int axis, long start, long end, long step) {
         long n = x.dim(axis);

@@ -85,7 +85,53 @@ class GradcheckOpTableTest {
         m.put("slice", List.of(
                 Case.of(x -> Ops.slice(x[0], 1, 1, 6, 2), -1, 1, new long[] {2, 7, 3}),
                 Case.of(x -> Ops.narrowBatch(x[0], 1, 3).mul(x[0].narrowBatch(0, 2)), -1, 1, new long[] {4, 3})));
+        flowCases(m);
         return m;
+    }
+
+    /** out and logdet of a flow op as one vector, so the check weights the gradients of both. */
+    private static Tensor joint(Ops.WithLogdet r) {
+        return Ops.concat(0, Ops.reshape(r.out(), Shape.of(r.out().numel())), r.logdet());
+    }
+
+    /** A constant (C, C) matrix: scale·I, or scale times the permutation row i → column perm[i]. */
+    private static Tensor constant(Tensor like, int c, double scale, int[] perm) {
+        double[] v = new double[c * c];
+        for (int i = 0; i < c; i++) v[i * c + (perm == null ? i : perm[i])] = scale;
+        return Tensor.of(like.backend(), v, Shape.of(c, c));
+    }
+
+    /**
+     * The normalizing-flow ops: both outputs checked together (joint), raw in [−3, 2] so raw + 2
+     * takes both signs (both branches of the stable sigmoid); matrices kept well-conditioned
+     * (0.3·x plus a scaled identity or a permutation, the latter forcing row swaps).
+     */
+    private static void flowCases(Map<String, List<Case>> m) {
+        m.put("affineCoupling", List.of(
+                Case.of(x -> joint(Ops.affineCoupling(x[0], x[1], x[2])), -3, 2, new long[] {2, 3, 2, 2}, new long[] {2, 3, 2, 2},
+                        new long[] {2, 3, 2, 2}),
+                Case.of(x -> joint(Ops.affineCoupling(x[0], x[1], x[2])), -3, 2, new long[] {3, 5}, new long[] {3, 5}, new long[] {3, 5}),
+                // only logdet reaches the loss: the out gradient is absent
+                Case.of(x -> Ops.affineCoupling(x[0], x[1], x[2]).logdet(), -3, 2, new long[] {2, 4}, new long[] {2, 4}, new long[] {2, 4})));
+        m.put("affineCouplingInverse", List.of(
+                Case.of(x -> joint(Ops.affineCouplingInverse(x[0], x[1], x[2])), -3, 2, new long[] {2, 3, 2, 2},
+                        new long[] {2, 3, 2, 2}, new long[] {2, 3, 2, 2})));
+        m.put("actnorm", List.of(
+                Case.of(x -> joint(Ops.actnorm(x[0], x[1], x[2])), -1, 1, new long[] {2, 3, 2, 3}, new long[] {3}, new long[] {3}),
+                Case.of(x -> joint(Ops.actnorm(x[0], x[1], x[2])), -1, 1, new long[] {4, 3}, new long[] {3}, new long[] {3}),
+                Case.of(x -> Ops.actnorm(x[0], x[1], x[2]).out(), -1, 1, new long[] {2, 2, 3, 1}, new long[] {2}, new long[] {2})));
+        m.put("actnormInverse", List.of(
+                Case.of(x -> joint(Ops.actnormInverse(x[0], x[1], x[2])), -1, 1, new long[] {2, 3, 2, 3}, new long[] {3}, new long[] {3})));
+        m.put("logAbsDet", List.of(
+                Case.of(x -> Ops.logAbsDet(Ops.add(Ops.mulScalar(x[0], 0.3), constant(x[0], 4, 2, null))), -1, 1, new long[] {4, 4}),
+                Case.of(x -> Ops.logAbsDet(Ops.add(Ops.mulScalar(x[0], 0.3), constant(x[0], 3, -2, new int[] {2, 0, 1}))), -1, 1,
+                        new long[] {3, 3}),
+                Case.of(x -> Ops.logAbsDet(x[0]), 0.5, 2, new long[] {1, 1})));
+        m.put("matrixInverse", List.of(
+                Case.of(x -> Ops.matrixInverse(Ops.add(Ops.mulScalar(x[0], 0.3), constant(x[0], 3, 2, new int[] {1, 2, 0}))), -1, 1,
+                        new long[] {3, 3})));
+        m.put("squeeze2d", List.of(Case.of(x -> Ops.squeeze2d(x[0]), -1, 1, new long[] {2, 3, 4, 2})));
+        m.put("unsqueeze2d", List.of(Case.of(x -> Ops.unsqueeze2d(x[0]), -1, 1, new long[] {2, 8, 2, 3})));
     }
 
     @Test

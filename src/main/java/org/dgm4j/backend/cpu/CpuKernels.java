@@ -119,6 +119,64 @@ final class CpuKernels implements Kernels {
         CpuMovement.sliceAdd(src, axis, start, step, dst);
     }
 
+    // ---- normalizing flows (CpuFlow)
+
+    @Override
+    public void affineCoupling(Tensor x, Tensor raw, Tensor shift, Tensor y, Tensor logdet) {
+        CpuFlow.affineCoupling(false, x, raw, shift, y, logdet);
+    }
+
+    @Override
+    public void affineCouplingInverse(Tensor y, Tensor raw, Tensor shift, Tensor x, Tensor logdet) {
+        CpuFlow.affineCoupling(true, y, raw, shift, x, logdet);
+    }
+
+    @Override
+    public void affineCouplingBackward(Tensor x, Tensor raw, Tensor shift, Tensor dy, Tensor dlogdet, Tensor dx, Tensor draw) {
+        CpuFlow.affineCouplingBackward(x, raw, shift, dy, dlogdet, dx, draw);
+    }
+
+    @Override
+    public void actnorm(Tensor x, Tensor logScale, Tensor bias, Tensor y, Tensor logdet) {
+        CpuFlow.actnorm(false, x, logScale, bias, y, logdet);
+    }
+
+    @Override
+    public void actnormInverse(Tensor y, Tensor logScale, Tensor bias, Tensor x, Tensor logdet) {
+        CpuFlow.actnorm(true, y, logScale, bias, x, logdet);
+    }
+
+    @Override
+    public void actnormBackward(Tensor x, Tensor logScale, Tensor bias, Tensor dy, Tensor dlogdet, Tensor dx, Tensor dlogScale,
+                                Tensor dbias) {
+        CpuFlow.actnormBackward(x, logScale, bias, dy, dlogdet, dx, dlogScale, dbias);
+    }
+
+    @Override
+    public void actnormStats(Tensor x, Tensor mean, Tensor std) {
+        CpuFlow.actnormStats(x, mean, std);
+    }
+
+    @Override
+    public void logAbsDet(Tensor w, Tensor logdet) {
+        CpuFlow.logAbsDet(w, logdet);
+    }
+
+    @Override
+    public void matrixInverse(Tensor w, Tensor out) {
+        CpuFlow.matrixInverse(w, out);
+    }
+
+    @Override
+    public void squeeze2d(Tensor x, Tensor out) {
+        CpuFlow.squeeze(true, x, out);
+    }
+
+    @Override
+    public void unsqueeze2d(Tensor x, Tensor out) {
+        CpuFlow.squeeze(false, out, x);
+    }
+
     @Override
     public void uniform(long seed, long offset, Tensor out) {
         Buf ob = Buf.of(out);

@@ -8,6 +8,7 @@ import org.dgm4j.backend.Conv2dParams;
 import org.dgm4j.backend.Kernels;
 import org.dgm4j.backend.ReduceOp;
 import org.dgm4j.backend.UnaryOp;
+import org.dgm4j.tensor.DType;
 import org.dgm4j.tensor.Shape;
 import org.dgm4j.tensor.Tensor;
 
@@ -36,6 +37,8 @@ final class CudaKernels implements Kernels {
         s.addAll(Set.of("matmul", "conv2d", "conv2dBackwardData", "conv2dBackwardWeights"));
         for (ReduceOp op : ReduceOp.values()) s.add("reduce." + op);
         s.addAll(Set.of("permute", "concat", "slice", "sliceAdd", "sgdUpdate", "adamUpdate"));
+        s.addAll(Set.of("affineCoupling", "affineCouplingInverse", "affineCouplingBackward", "actnorm", "actnormInverse",
+                "actnormBackward", "actnormStats", "logAbsDet", "matrixInverse", "squeeze2d", "unsqueeze2d"));
         return Set.copyOf(s);
     }
 
@@ -224,5 +227,114 @@ final class CudaKernels implements Kernels {
         double l2 = s.decoupled() ? 0 : s.weightDecay();
         check(CudaNative.dgm4j_adam_update(dtype(param), addr(param), addr(grad), addr(m), addr(v), param.numel(), s.beta1(),
                 s.beta2(), s.eps(), stepSize, corr2, decay, l2, s.adamax() ? 1 : 0, backend.stream()), "adamUpdate");
+    }
+
+    // ---- normalizing flows (native/cuda coupling.cu, actnorm.cu, invconv.cu, squeeze.cu)
+
+    /**
+     * Device scratch of the flow kernels (flow.h says how many doubles). Closed right after the
+     * launch: the caching allocator hands the block out again only to work queued later on the
+     * same stream, so the kernel has finished with it by then.
+     */
+    private Tensor work(long doubles) {
+        return Tensor.empty(backend, DType.F64, Shape.of(Math.max(1, doubles)));
+    }
+
+    /** flow.h DGM4J_LU_WORK(c): doubles of work of the LU functions. */
+    private static long luWork(long c) {
+        return 2 * c * c + c + 1;
+    }
+
+    private static long perSample(Tensor t) {
+        return t.dim(0) == 0 ? 0 : t.numel() / t.dim(0);
+    }
+
+    /** Π of the dims after axis 1 (H·W; 1 for (B, C)). */
+    private static long spatial(Tensor t) {
+        long s = 1;
+        for (int i = 2; i < t.rank(); i++) s *= t.dim(i);
+        return s;
+    }
+
+    private void coupling(boolean inverse, Tensor in, Tensor raw, Tensor shift, Tensor out, Tensor logdet) {
+        String op = inverse ? "affineCouplingInverse" : "affineCoupling";
+        try (Tensor w = work(in.dim(0) * CudaNative.DGM4J_FLOW_PARTIALS)) {
+            check(CudaNative.dgm4j_affine_coupling(dtype(in), inverse ? 1 : 0, addr(in), addr(raw), addr(shift), addr(out),
+                    addr(logdet), in.dim(0), perSample(in), addr(w), backend.stream()), op);
+        }
+    }
+
+    @Override
+    public void affineCoupling(Tensor x, Tensor raw, Tensor shift, Tensor y, Tensor logdet) {
+        coupling(false, x, raw, shift, y, logdet);
+    }
+
+    @Override
+    public void affineCouplingInverse(Tensor y, Tensor raw, Tensor shift, Tensor x, Tensor logdet) {
+        coupling(true, y, raw, shift, x, logdet);
+    }
+
+    @Override
+    public void affineCouplingBackward(Tensor x, Tensor raw, Tensor shift, Tensor dy, Tensor dlogdet, Tensor dx, Tensor draw) {
+        check(CudaNative.dgm4j_affine_coupling_backward(dtype(x), addr(x), addr(raw), addr(shift), addr(dy), addr(dlogdet),
+                addr(dx), addr(draw), x.dim(0), perSample(x), backend.stream()), "affineCouplingBackward");
+    }
+
+    private void actnorm(boolean inverse, Tensor in, Tensor logScale, Tensor bias, Tensor out, Tensor logdet) {
+        check(CudaNative.dgm4j_actnorm(dtype(in), inverse ? 1 : 0, addr(in), addr(logScale), addr(bias), addr(out), addr(logdet),
+                in.dim(0), in.dim(1), spatial(in), backend.stream()), inverse ? "actnormInverse" : "actnorm");
+    }
+
+    @Override
+    public void actnorm(Tensor x, Tensor logScale, Tensor bias, Tensor y, Tensor logdet) {
+        actnorm(false, x, logScale, bias, y, logdet);
+    }
+
+    @Override
+    public void actnormInverse(Tensor y, Tensor logScale, Tensor bias, Tensor x, Tensor logdet) {
+        actnorm(true, y, logScale, bias, x, logdet);
+    }
+
+    @Override
+    public void actnormBackward(Tensor x, Tensor logScale, Tensor bias, Tensor dy, Tensor dlogdet, Tensor dx, Tensor dlogScale,
+                                Tensor dbias) {
+        try (Tensor w = work(2 * x.dim(1) * CudaNative.DGM4J_FLOW_PARTIALS)) {
+            check(CudaNative.dgm4j_actnorm_backward(dtype(x), addr(x), addr(logScale), addr(bias), addr(dy), addr(dlogdet),
+                    addr(dx), addr(dlogScale), addr(dbias), x.dim(0), x.dim(1), spatial(x), addr(w), backend.stream()),
+                    "actnormBackward");
+        }
+    }
+
+    @Override
+    public void actnormStats(Tensor x, Tensor mean, Tensor std) {
+        check(CudaNative.dgm4j_actnorm_stats(dtype(x), addr(x), addr(mean), addr(std), x.dim(0), x.dim(1), spatial(x),
+                backend.stream()), "actnormStats");
+    }
+
+    @Override
+    public void logAbsDet(Tensor w, Tensor logdet) {
+        try (Tensor work = work(luWork(w.dim(0)))) {
+            check(CudaNative.dgm4j_lu_logabsdet(dtype(w), addr(w), w.dim(0), addr(work), addr(logdet), backend.stream()), "logAbsDet");
+        }
+    }
+
+    @Override
+    public void matrixInverse(Tensor w, Tensor out) {
+        try (Tensor work = work(luWork(w.dim(0)))) {
+            check(CudaNative.dgm4j_lu_inverse(dtype(w), addr(w), w.dim(0), addr(work), addr(out), backend.stream()), "matrixInverse");
+        }
+    }
+
+    @Override
+    public void squeeze2d(Tensor x, Tensor out) {
+        check(CudaNative.dgm4j_squeeze2d(dtype(x), addr(x), addr(out), x.dim(0), x.dim(1), x.dim(2), x.dim(3), backend.stream()),
+                "squeeze2d");
+    }
+
+    /** flow.h takes the dims of the unsqueezed layout: out's. */
+    @Override
+    public void unsqueeze2d(Tensor x, Tensor out) {
+        check(CudaNative.dgm4j_unsqueeze2d(dtype(x), addr(x), addr(out), out.dim(0), out.dim(1), out.dim(2), out.dim(3),
+                backend.stream()), "unsqueeze2d");
     }
 }

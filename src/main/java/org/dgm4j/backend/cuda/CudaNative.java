@@ -18,7 +18,7 @@ import org.bytedeco.javacpp.annotation.Platform;
  * device addresses as {@code long} (no Pointer object per operand) and shapes as {@code long[]}.
  */
 @Platform(include = {"dgm4j/dgm4j.h", "dgm4j/elementwise.h", "dgm4j/random.h", "dgm4j/linalg.h",
-        "dgm4j/reduce.h", "dgm4j/movement.h", "dgm4j/optim.h"}, link = "dgm4j_cuda")
+        "dgm4j/reduce.h", "dgm4j/movement.h", "dgm4j/optim.h", "dgm4j/flow.h"}, link = "dgm4j_cuda")
 public final class CudaNative {
     static {
         Loader.load();
@@ -167,4 +167,54 @@ public final class CudaNative {
                                                double beta1, double beta2, double eps, double stepSize,
                                                double biasCorrection2, double decay, double l2, int adamax,
                                                @Cast("dgm4j_stream") Pointer stream);
+
+    // ---- normalizing flows (flow.h); logdet, dlogdet and work are device doubles
+    /** flow.h DGM4J_FLOW_PARTIALS: doubles of work per row and summed quantity (CudaAbiTest checks it). */
+    public static final int DGM4J_FLOW_PARTIALS = 64;
+
+    public static native int dgm4j_affine_coupling(int dtype, int inverse, @Cast("const void*") long in, @Cast("const void*") long raw,
+                                                   @Cast("const void*") long shift, @Cast("void*") long out,
+                                                   @Cast("double*") long logdet, @Cast("int64_t") long batch,
+                                                   @Cast("int64_t") long n, @Cast("double*") long work,
+                                                   @Cast("dgm4j_stream") Pointer stream);
+
+    public static native int dgm4j_affine_coupling_backward(int dtype, @Cast("const void*") long x, @Cast("const void*") long raw,
+                                                            @Cast("const void*") long shift, @Cast("const void*") long dy,
+                                                            @Cast("const double*") long dlogdet, @Cast("void*") long dx,
+                                                            @Cast("void*") long draw, @Cast("int64_t") long batch,
+                                                            @Cast("int64_t") long n, @Cast("dgm4j_stream") Pointer stream);
+
+    public static native int dgm4j_actnorm(int dtype, int inverse, @Cast("const void*") long in, @Cast("const void*") long logScale,
+                                           @Cast("const void*") long bias, @Cast("void*") long out, @Cast("double*") long logdet,
+                                           @Cast("int64_t") long batch, @Cast("int64_t") long channels,
+                                           @Cast("int64_t") long spatial, @Cast("dgm4j_stream") Pointer stream);
+
+    public static native int dgm4j_actnorm_backward(int dtype, @Cast("const void*") long x, @Cast("const void*") long logScale,
+                                                    @Cast("const void*") long bias, @Cast("const void*") long dy,
+                                                    @Cast("const double*") long dlogdet, @Cast("void*") long dx,
+                                                    @Cast("void*") long dlogScale, @Cast("void*") long dbias,
+                                                    @Cast("int64_t") long batch, @Cast("int64_t") long channels,
+                                                    @Cast("int64_t") long spatial, @Cast("double*") long work,
+                                                    @Cast("dgm4j_stream") Pointer stream);
+
+    public static native int dgm4j_actnorm_stats(int dtype, @Cast("const void*") long x, @Cast("void*") long mean,
+                                                 @Cast("void*") long std, @Cast("int64_t") long batch,
+                                                 @Cast("int64_t") long channels, @Cast("int64_t") long spatial,
+                                                 @Cast("dgm4j_stream") Pointer stream);
+
+    public static native int dgm4j_lu_logabsdet(int dtype, @Cast("const void*") long w, @Cast("int64_t") long c,
+                                                @Cast("double*") long work, @Cast("double*") long logdet,
+                                                @Cast("dgm4j_stream") Pointer stream);
+
+    public static native int dgm4j_lu_inverse(int dtype, @Cast("const void*") long w, @Cast("int64_t") long c,
+                                              @Cast("double*") long work, @Cast("void*") long out,
+                                              @Cast("dgm4j_stream") Pointer stream);
+
+    public static native int dgm4j_squeeze2d(int dtype, @Cast("const void*") long x, @Cast("void*") long out,
+                                             @Cast("int64_t") long batch, @Cast("int64_t") long c, @Cast("int64_t") long h,
+                                             @Cast("int64_t") long w, @Cast("dgm4j_stream") Pointer stream);
+
+    public static native int dgm4j_unsqueeze2d(int dtype, @Cast("const void*") long x, @Cast("void*") long out,
+                                               @Cast("int64_t") long batch, @Cast("int64_t") long c, @Cast("int64_t") long h,
+                                               @Cast("int64_t") long w, @Cast("dgm4j_stream") Pointer stream);
 }

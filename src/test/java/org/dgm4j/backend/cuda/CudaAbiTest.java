@@ -55,4 +55,10 @@ class CudaAbiTest {
     void reduceCodesAreTheOrdinals() throws IOException {
         sameCodes(ReduceOp.class, defines("reduce.h", "DGM4J_REDUCE_"));
     }
+
+    @Test
+    void flowWorkspaceConstantMatches() throws IOException {
+        Map<String, Integer> d = defines("flow.h", "DGM4J_FLOW_");
+        assertEquals(Map.of("PARTIALS", CudaNative.DGM4J_FLOW_PARTIALS), d, "CudaNative.DGM4J_FLOW_PARTIALS vs flow.h");
+    }
 }

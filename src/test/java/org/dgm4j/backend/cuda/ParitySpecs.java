@@ -64,7 +64,56 @@ final class ParitySpecs {
                 + "__dmul_rn / __dadd_rn so nvcc cannot fuse them into FMAs, Math.pow evaluated in Java for both");
         m.put("sgdUpdate", update);
         m.put("adamUpdate", update);
+        // normalizing flows (coupling.cu, actnorm.cu, invconv.cu, squeeze.cu): see Flow
+        for (String op : new String[] {"affineCoupling", "affineCouplingInverse", "affineCouplingBackward"}) m.put(op, Flow.COUPLING);
+        m.put("actnorm", Flow.ACTNORM);
+        m.put("actnormInverse", Flow.ACTNORM);
+        m.put("actnormBackward", Flow.ACTNORM_BACKWARD);
+        m.put("actnormStats", Flow.STATS);
+        m.put("logAbsDet", Flow.LOG_ABS_DET);
+        m.put("matrixInverse", Flow.LU_EXACT);
+        m.put("squeeze2d", new Tolerance(0, "a copy"));
+        m.put("unsqueeze2d", new Tolerance(0, "a copy"));
         return m;
+    }
+
+    // ---- normalizing flows
+
+    /**
+     * The flow ops compute in double and round once to the dtype. Outputs that mix signed terms are
+     * compared against a magnitude M: the same op run by the CPU in float64 on |inputs| for every
+     * input that enters linearly (x, y, shift, bias, dy, dlogdet; negated where the op subtracts it),
+     * while s, 1 − s, 1/s and exp(±logScale) are positive. M bounds the sum of |terms|, so a
+     * cancellation can neither hide a difference nor fake one. Elementwise outputs:
+     * |cuda − cpu| ≤ ulps · eps · M, eps = the output dtype's machine epsilon (2^-52 or 2^-23). A sum
+     * of T terms in another order (a tree over threads and blocks vs the CPU's sequence) adds each
+     * side's recursive-summation error, T·eps/2·M: |cuda − cpu| ≤ (ulps + 2T) · eps · M.
+     * (CudaFlowParityTest.assertWithinMagnitude.)
+     */
+    static final class Flow {
+        private Flow() {}
+
+        static final Tolerance COUPLING = new Tolerance(16,
+                "exp(-|h|) and log1p within 1 ulp on each side (CUDA's double libm vs Java's Math), so s, 1 - s, 1/s and "
+                        + "log s within about 4 ulp, plus up to 4 roundings (some fused into FMAs by nvcc) of the products: "
+                        + "16 eps of the magnitude; logdet, a sum of n log-sigmoids of one sign (M = |logdet|), adds 2n eps");
+        static final Tolerance ACTNORM = new Tolerance(4,
+                "one exp per element (1 ulp each side) and one or two roundings: 4 eps of the magnitude; logdet is the same "
+                        + "sequential sum over channels on both sides: exact");
+        static final Tolerance ACTNORM_BACKWARD = new Tolerance(4,
+                "dx: one exp and one product (4 eps of M); dbias, dlogScale: sums of T = B·S + B terms in another order "
+                        + "(chunks, block trees, then partials in order vs one sequence): (4 + 2T) eps of M");
+        static final Tolerance STATS = new Tolerance(4,
+                "shifted two-pass sums over the N = B·S values of a channel in another order: mean within (4 + 2N) eps of "
+                        + "|mean| + mean|x - K|; std within (4 + 2N) eps of std (the mean's own error enters var only to "
+                        + "second order, since Σ(x - mean) = 0), plus eps of the mean's magnitude");
+        static final Tolerance LOG_ABS_DET = new Tolerance(8,
+                "the LU is bit-identical (same operations in the same order, no FMA) and |det| = m·2^E is exact (frexp); "
+                        + "only log(m), m in [0.71, 1.41), comes from libm (1 ulp each side), and |log|det|| >= |log m| "
+                        + "whenever E != 0: a few ulp of the result");
+        static final Tolerance LU_EXACT = new Tolerance(0,
+                "LU and both substitutions: the same operations in the same order in double on both sides, products and "
+                        + "differences through __dmul_rn / __dsub_rn (no FMA), correctly rounded division");
     }
 
     // ---- reductions (phase 2a)
