@@ -108,22 +108,25 @@ public final class ActNorm extends Bijector {
     public Result forward(Tensor x) {
         checkChannels(x, channels, 2, 8);
         requireInitialized();
-        Tensor y = Ops.mul(Ops.add(x, channelView(bias.tensor(), x.rank())), Ops.exp(channelView(logScale.tensor(), x.rank())));
-        return new Result(y, logdet(x, 1));
+        return affine(x, bias.tensor(), logScale.tensor(), false);
     }
 
     @Override
     public Result inverse(Tensor z) {
         checkChannels(z, channels, 2, 8);
         requireInitialized();
-        Tensor x = Ops.sub(Ops.mul(z, Ops.exp(Ops.neg(channelView(logScale.tensor(), z.rank())))), channelView(bias.tensor(), z.rank()));
-        return new Result(x, logdet(z, -1));
+        return affine(z, bias.tensor(), logScale.tensor(), true);
     }
 
-    /** sign·S·Σ logScale as (B) float64. */
-    private Tensor logdet(Tensor x, double sign) {
-        Tensor total = Ops.sum(Ops.cast(logScale.tensor(), DType.F64), false);
-        return perExample(Ops.mulScalar(total, sign * positionsPerChannel(x)), x.dim(0));
+    /**
+     * y = (x + bias)·exp(logScale), or its inverse x = y·exp(−logScale) − bias, per channel of x (B, C, ...);
+     * logdet = ±S·Σ logScale as (B) float64. The swap point for the fused actnorm kernel.
+     */
+    static Result affine(Tensor x, Tensor bias, Tensor logScale, boolean inverse) {
+        Tensor b = channelView(bias, x.rank()), l = channelView(logScale, x.rank());
+        Tensor y = inverse ? Ops.sub(Ops.mul(x, Ops.exp(Ops.neg(l))), b) : Ops.mul(Ops.add(x, b), Ops.exp(l));
+        Tensor total = Ops.sum(Ops.cast(logScale, DType.F64), false);
+        return new Result(y, perExample(Ops.mulScalar(total, (inverse ? -1 : 1) * positionsPerChannel(x)), x.dim(0)));
     }
 
     @Override

@@ -125,6 +125,25 @@ class FlowModelsTest {
         }
     }
 
+    /** NICE and RealNVP see the 28×28 images as they are (no padding), Glow with 3 levels pads to 32×32. */
+    @Test
+    void everyImageModelIsScoredInBitsPerDim() {
+        ImageSet set = images(4, 3);
+        FlowModel[] models = {
+            new Nice(Shape.of(1, 28, 28), 2, 8, 1, Base.LOGISTIC, DType.F32, new Generator(1)),
+            new RealNvpImage(Shape.of(1, 28, 28), 2, 4, DType.F32, new Generator(1)),
+            tinyGlow(DType.F32, 1)};
+        for (FlowModel m : models) {
+            try (m; Scope s = Scope.open()) {
+                FlowObjective obj = FlowObjective.fashionMnist(m);
+                obj.initialize(set, 4, new Generator(2));
+                double bpd = obj.bitsPerDim(set, 4, new Generator(3));
+                assertTrue(Double.isFinite(bpd) && bpd > 0, m.family() + ": bits/dim " + bpd);
+                assertEquals(m.family().equals("glow") ? 1024 : 784, obj.modelDims(), m.family());
+            }
+        }
+    }
+
     @Test
     void anUninitializedModelRefusesToRun() {
         try (Scope s = Scope.open(); RealNvp2d m = new RealNvp2d(2, 4, 1, DType.F32, new Generator(1))) {
