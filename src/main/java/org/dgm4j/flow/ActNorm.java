@@ -35,7 +35,11 @@ public final class ActNorm extends Bijector {
     private final double eps;
     private final Parameter bias, logScale;
     private final Tensor initialized;
-    /** Set once the flag was seen at 1: spares reading the flag from the device on every forward. */
+    /**
+     * Set once the flag was seen at 1: spares reading the flag from the device on every forward. (So
+     * loading an uninitialized state into an initialized layer does not re-arm forward's guard;
+     * {@link #isInitialized} and {@link #initialize} always read the flag itself.)
+     */
     private boolean seenInitialized;
 
     public ActNorm(long channels, DType dtype) {
