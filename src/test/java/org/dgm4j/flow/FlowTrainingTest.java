@@ -22,6 +22,9 @@ import org.dgm4j.tensor.Shape;
 import org.dgm4j.tensor.Tensor;
 import org.dgm4j.train.TrainConfig;
 import org.dgm4j.train.Trainer;
+import org.dgm4j.train.Trainable;
+import org.dgm4j.train.Signals;
+import org.dgm4j.train.Examples;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -88,9 +91,11 @@ class FlowTrainingTest {
             FlowObjective obj = FlowObjective.fashionMnist(glow);
             obj.initialize(train, 256, new Generator(1));
             double before = obj.bitsPerDim(test, 128, new Generator(2));
-            TrainConfig config = new TrainConfig(2, 32, 2e-3, 0, 4, 60, 16);
+            TrainConfig config = new TrainConfig(2, 32, 0, 4, 60, 16, 0, 0, 1, false, 0);
             StringWriter log = new StringWriter();
-            Trainer.Result r = new Trainer(config, dir, new PrintWriter(log), false).fit(obj, train, test, obj.input());
+            Trainable t = Trainable.minimizing(obj, new org.dgm4j.optim.Adam(glow.parameters(), 2e-3));
+            Trainer.Result r = new Trainer(config, dir, new PrintWriter(log), false, Signals.none(), java.util.Map.of())
+                    .fit(t, Examples.images(train, obj.input()), Examples.images(test, obj.input()), null);
             double after = obj.bitsPerDim(test, 128, new Generator(2));
             System.out.printf("tiny Glow, 256 Fashion-MNIST images, %d steps: test bits/dim %.3f -> %.3f (trainer's %.3f) in %.1f s%n",
                     r.steps(), before, after, r.test().get("loss"), r.seconds());
