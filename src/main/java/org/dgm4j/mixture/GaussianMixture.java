@@ -33,7 +33,8 @@ import org.dgm4j.tensor.Tensor;
  *
  * <p><b>Fitting.</b> {@link #fit} initializes with k-means++ (Arthur and Vassilvitskii 2007, one
  * candidate per centre, drawn from the given {@link Generator}), then {@link #kmeansIterations}
- * Lloyd steps, then one M-step from the hard assignments (ties split equally). EM iteration t
+ * Lloyd steps, then one M-step from the hard assignments (ties split equally); {@link #restarts}
+ * repeats this and EM from new seeds and keeps the best run. EM iteration t
  * records the mean per-sample log-likelihood L_t of the current parameters (E-step), stops when
  * |L_t − L_{t−1}| &lt; {@link #tolerance} or after {@link #maxIterations} M-steps. By EM's
  * guarantee the recorded sequence never decreases (up to rounding and the floor below); {@link
@@ -92,6 +93,7 @@ public final class GaussianMixture extends Module {
     private final Tensor weights, means, covariances;
     private int maxIterations = 100;
     private int kmeansIterations = 10;
+    private int restarts = 1;
     private double tolerance = 1e-3;
     private double reg = 1e-6;
 
@@ -135,6 +137,18 @@ public final class GaussianMixture extends Module {
         return this;
     }
 
+    /**
+     * Independent initializations (k-means++ from successive draws of the generator) each followed by
+     * EM; the parameters of the run with the highest final log-likelihood are kept (default 1, as
+     * scikit-learn's n_init). EM finds a local optimum, and overlapping or unequal components make
+     * single runs miss modes (LatentVariableBench gmm shows it on the 8-Gaussian ring).
+     */
+    public GaussianMixture restarts(int n) {
+        if (n < 1) throw new IllegalArgumentException("restarts must be >= 1, found " + n);
+        restarts = n;
+        return this;
+    }
+
     /** Lloyd steps after k-means++ seeding, before EM (default 10; 0 = the seeds alone). */
     public GaussianMixture kmeansIterations(int n) {
         if (n < 0) throw new IllegalArgumentException("kmeansIterations must be >= 0, found " + n);
@@ -173,11 +187,34 @@ public final class GaussianMixture extends Module {
 
     /**
      * Fits to x (N, D), N ≥ K, on this mixture's backend: k-means++ from {@code g}, Lloyd steps,
-     * then EM until convergence or {@link #maxIterations}. Overwrites the buffers in place.
+     * then EM until convergence or {@link #maxIterations}; with {@link #restarts} &gt; 1 the best of
+     * that many runs. Overwrites the buffers in place and returns the kept run's trace.
      */
     public FitResult fit(Tensor x, Generator g) {
         checkData(x);
         if (x.dim(0) < k) throw new IllegalArgumentException("fit: " + x.dim(0) + " points for " + k + " components");
+        FitResult best = null;
+        double[][] bestState = null;
+        for (int r = 0; r < restarts; r++) {
+            FitResult run = fitOnce(x, g);
+            if (best == null || run.finalLogLikelihood() > best.finalLogLikelihood()) {
+                best = run;
+                bestState = restarts == 1 ? null : new double[][] {weights.toDoubleArray(), means.toDoubleArray(), covariances.toDoubleArray()};
+            }
+        }
+        if (bestState != null) {
+            try (Scope s = Scope.open()) {
+                Backend be = weights.backend();
+                be.kernels().copy(Tensor.of(be, bestState[0], weights.shape()), weights);
+                be.kernels().copy(Tensor.of(be, bestState[1], means.shape()), means);
+                be.kernels().copy(Tensor.of(be, bestState[2], covariances.shape()), covariances);
+            }
+        }
+        return best;
+    }
+
+    /** One initialization and EM run (see {@link #fit}). */
+    private FitResult fitOnce(Tensor x, Generator g) {
         List<Double> lls = new ArrayList<>();
         boolean converged = false;
         int steps = 0;

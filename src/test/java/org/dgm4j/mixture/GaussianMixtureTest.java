@@ -233,6 +233,18 @@ class GaussianMixtureTest {
         }
     }
 
+    /** Restarts keep the best run: never worse than the first run alone from the same generator state. */
+    @Test
+    void restartsKeepTheBestRun() {
+        try (Scope s = Scope.open(); GaussianMixture one = new GaussianMixture(5, 2, Covariance.FULL); GaussianMixture five = new GaussianMixture(5, 2, Covariance.FULL)) {
+            Tensor x = Tensor.of(draw(1000, SIGMA, 31).x(), 1000, 2);
+            double single = one.kmeansIterations(0).fit(x, new Generator(12)).finalLogLikelihood();
+            GaussianMixture.FitResult best = five.kmeansIterations(0).restarts(5).fit(x, new Generator(12));
+            assertTrue(best.finalLogLikelihood() >= single, best.finalLogLikelihood() + " < " + single);
+            assertEquals(best.finalLogLikelihood(), five.meanLogLikelihood(x), 1e-12, "the kept parameters are the best run's");
+        }
+    }
+
     @Test
     void sameSeedSameFitAndBadInputIsRejected() {
         double[] data = draw(800, SIGMA, 29).x();
