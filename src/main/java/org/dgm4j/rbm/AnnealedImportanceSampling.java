@@ -60,6 +60,26 @@ public final class AnnealedImportanceSampling {
         }
     }
 
+    /**
+     * The estimate from the log-weights of several independent runs on the same RBM and base model
+     * (chains are independent, so runs with different seeds pool into one run of all their chains).
+     */
+    public static Estimate pool(Estimate... parts) {
+        if (parts.length == 0) throw new IllegalArgumentException("nothing to pool");
+        int n = 0;
+        for (Estimate e : parts) {
+            if (e.logZBase() != parts[0].logZBase()) throw new IllegalArgumentException("pooled runs must share the base model: log Z0 " + e.logZBase() + " vs " + parts[0].logZBase());
+            n += e.logWeights().length;
+        }
+        double[] all = new double[n];
+        int at = 0;
+        for (Estimate e : parts) {
+            System.arraycopy(e.logWeights(), 0, all, at, e.logWeights().length);
+            at += e.logWeights().length;
+        }
+        return estimate(parts[0].logZBase(), all);
+    }
+
     /** K intervals evenly spaced: β_t = t/K, K + 1 values. */
     public static double[] linearBetas(int intervals) {
         if (intervals < 1) throw new IllegalArgumentException("need >= 1 interval, found " + intervals);

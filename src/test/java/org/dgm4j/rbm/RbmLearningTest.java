@@ -98,6 +98,15 @@ class RbmLearningTest {
             assertTrue(e.effectiveSampleSize() > 10, "ESS " + e.effectiveSampleSize());
             assertEquals(8 * Math.log(2) + softplusSum(base.toDoubleArray()), e.logZBase(), 1e-12);
 
+            // two runs of 50 chains pool into one estimate of 100 chains
+            AnnealedImportanceSampling.Estimate h1 = AnnealedImportanceSampling.logPartition(rbm, base, 50, AnnealedImportanceSampling.linearBetas(1000), new Generator(6));
+            AnnealedImportanceSampling.Estimate h2 = AnnealedImportanceSampling.logPartition(rbm, base, 50, AnnealedImportanceSampling.linearBetas(1000), new Generator(7));
+            AnnealedImportanceSampling.Estimate pooled = AnnealedImportanceSampling.pool(h1, h2);
+            assertEquals(100, pooled.logWeights().length);
+            assertEquals(exact, pooled.logZ(), 0.05, "pooled");
+            double lme = Math.log((Math.exp(h1.logZ()) + Math.exp(h2.logZ())) / 2); // equal chain counts: the mean of the two Ẑ
+            assertEquals(lme, pooled.logZ(), 1e-12);
+
             f32.loadStateDict(rbm.stateDict());
             AnnealedImportanceSampling.Estimate e32 = AnnealedImportanceSampling.logPartition(f32, base.toDType(DType.F32), 100,
                     AnnealedImportanceSampling.linearBetas(1000), new Generator(5));
