@@ -1,5 +1,6 @@
 package org.dgm4j.dist;
 
+import java.util.Arrays;
 import java.util.List;
 import org.dgm4j.tensor.Tensor;
 
@@ -83,7 +84,7 @@ public interface Communicator extends AutoCloseable {
     default void verifySameTensors(List<Tensor> tensors) {
         byte[] mine = Buckets.signature(tensors);
         byte[] root = broadcast(isRoot() ? mine : null, 0);
-        boolean differs = !java.util.Arrays.equals(mine, root);
+        boolean differs = !Arrays.equals(mine, root);
         int differing = Buckets.countOnAllRanks(this, differs);
         if (differing > 0) {
             throw new IllegalStateException(differing + " of " + size() + " ranks pass other tensors than rank 0"
