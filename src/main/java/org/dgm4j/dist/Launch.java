@@ -1,0 +1,47 @@
+package org.dgm4j.dist;
+
+import java.util.Map;
+
+/**
+ * How this process was started, read from the environment that launchers set for each rank.
+ *
+ * @param size   the number of processes the launcher started (1 when none is detected)
+ * @param source the variable that said so, e.g. {@code OMPI_COMM_WORLD_SIZE=2}; "" when none
+ */
+public record Launch(int size, String source) {
+    /**
+     * Launcher variables, first match wins: Open MPI's mpirun (OMPI_COMM_WORLD_SIZE), MPICH/Hydra and
+     * Slurm's PMI (PMI_SIZE), srun (SLURM_STEP_NUM_TASKS; SLURM_NTASKS inside an srun step only). A
+     * batch script also has SLURM_NTASKS (the allocation's size) although it runs as one process, so
+     * SLURM_NTASKS alone is not taken as a launch: there the job needs srun or mpirun.
+     */
+    static final String[] SIZE_VARIABLES = {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_STEP_NUM_TASKS"};
+
+    public static Launch detect(Map<String, String> env) {
+        for (String name : SIZE_VARIABLES) {
+            Launch l = parse(env, name);
+            if (l != null) return l;
+        }
+        if (env.containsKey("SLURM_STEP_ID")) {
+            Launch l = parse(env, "SLURM_NTASKS");
+            if (l != null) return l;
+        }
+        return new Launch(1, "");
+    }
+
+    private static Launch parse(Map<String, String> env, String name) {
+        String v = env.get(name);
+        if (v == null) return null;
+        try {
+            int n = Integer.parseInt(v.strip());
+            return n >= 1 ? new Launch(n, name + "=" + n) : null;
+        } catch (NumberFormatException e) {
+            return null; // not a launcher's value: ignore it
+        }
+    }
+
+    /** True when a launcher started more than one process. */
+    public boolean multiProcess() {
+        return size > 1;
+    }
+}
