@@ -20,6 +20,8 @@ import org.dgm4j.config.ConfigEntry;
 import org.dgm4j.config.ConfigException;
 import org.dgm4j.config.ConfigKey;
 import org.dgm4j.data.DataFileException;
+import org.dgm4j.dist.Communicator;
+import org.dgm4j.dist.Communicators;
 import org.dgm4j.io.AtomicFiles;
 import org.dgm4j.train.Checkpoints;
 import org.dgm4j.train.DataSets;
@@ -60,7 +62,7 @@ public final class TrainCommand implements Callable<Integer> {
     public static final String CONFIG_FILE = "config.yaml";
     /** Keys a resumed run may change; every other key must equal the checkpoint's. */
     private static final Set<String> RESUMABLE_CHANGES = Set.of("backend", "train.epochs", "train.log_every", "train.print_every_s",
-            "checkpoint.every_steps", "checkpoint.every_minutes", "checkpoint.keep", "signals.usr1", "guard.rollbacks");
+            "checkpoint.every_steps", "checkpoint.every_minutes", "checkpoint.keep", "signals.usr1", "guard.rollbacks", "dist.backend");
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -125,27 +127,35 @@ public final class TrainCommand implements Callable<Integer> {
             throw usage(e.getMessage());
         }
         Backend previous = Backends.current();
+        Communicator comm = Communicators.select(config.getString("dist.backend"));
         try {
             Backend chosen = Backends.select(config.getString("backend"));
             Checkpoints.Loaded checkpoint = null;
             if (runDir != null) {
                 checkpoint = checkpointToResume(runDir, chosen, stderr);
                 if (checkpoint != null) requireSameRun(checkpoint, config);
-            } else {
+            } else if (comm.isRoot()) {
                 runDir = out != null ? RunDirectory.given(out) : RunDirectory.fresh(Path.of(""), family.name(), LocalDateTime.now());
+            }
+            if (comm.size() > 1) { // every process uses rank 0's directory (a fresh one's name has a time in it)
+                runDir = Path.of(new String(comm.broadcast(comm.isRoot() ? runDir.toString().getBytes(StandardCharsets.UTF_8) : null, 0), StandardCharsets.UTF_8));
             }
             DataSets.Split data = DataSets.load(config, family);
             try (Checkpoints.Loaded resumed = checkpoint;
                     Trainable model = family.create(config, data.train().exampleShape(), Trainer.stream(loop.seed(), Trainer.INIT));
                     Signals signals = Signals.install(loop.usr1Continue())) {
-                RunDirectory.writeSettings(runDir, settings(chosen, config, data));
-                AtomicFiles.write(runDir.resolve(CONFIG_FILE), config.toYaml().getBytes(StandardCharsets.UTF_8));
+                if (comm.isRoot()) {
+                    RunDirectory.writeSettings(runDir, settings(chosen, config, data, comm));
+                    AtomicFiles.write(runDir.resolve(CONFIG_FILE), config.toYaml().getBytes(StandardCharsets.UTF_8));
+                } else {
+                    stdout = new PrintWriter(java.io.Writer.nullWriter()); // rank 0 speaks for the job
+                }
                 stdout.printf(Locale.ROOT, "%s %s (%,d parameters) on %,d %s examples for %d epoch(s), backend %s%nrun directory: %s%n",
                         resumed != null ? "resuming at step " + resumed.step() + ":" : "training", family.name(), model.module().parameterCount(),
                         data.train().count(), data.description(), loop.epochs(), chosen.name(), runDir);
                 if (!signals.unavailable().isEmpty()) stdout.println("note: cannot handle " + signals.unavailable());
                 stdout.flush();
-                Trainer.Result r = new Trainer(loop, runDir, stdout, System.console() != null, signals, config.values())
+                Trainer.Result r = new Trainer(loop, runDir, stdout, System.console() != null, signals, config.values(), comm)
                         .fit(model, data.train(), data.test(), resumed);
                 if (r.stopped()) {
                     stdout.printf(Locale.ROOT, "stopped by %s at step %d; checkpoint %s%n", r.stoppedBy(), r.steps(), r.checkpoint());
@@ -159,10 +169,12 @@ public final class TrainCommand implements Callable<Integer> {
             return 0;
         } catch (DataFileException | IllegalStateException | IllegalArgumentException | IOException e) {
             // expected failures (no dataset, no GPU, a used --out, divergence) get a message, not a stack trace
-            stderr.println("dgm4j train: " + e.getMessage());
+            stderr.println("dgm4j train: " + (comm.size() > 1 ? "rank " + comm.rank() + ": " : "") + e.getMessage());
             stderr.flush();
+            if (comm.size() > 1) comm.abort(1); // the other processes would wait forever in the next collective
             return 1;
         } finally {
+            comm.close();
             Backends.use(previous); // in-process callers (tests, notebooks) keep their own default
         }
     }
@@ -246,8 +258,9 @@ public final class TrainCommand implements Callable<Integer> {
         return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 
-    private Map<String, Object> settings(Backend chosen, Config config, DataSets.Split data) {
+    private Map<String, Object> settings(Backend chosen, Config config, DataSets.Split data, Communicator comm) {
         LinkedHashMap<String, Object> s = new LinkedHashMap<>(config.values());
+        s.put("processes", comm.describe());
         s.put("data", data.description());
         s.put("train_examples", data.train().count());
         s.put("test_examples", data.test().count());

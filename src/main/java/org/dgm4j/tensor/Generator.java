@@ -11,6 +11,8 @@ import org.dgm4j.backend.Backends;
 public final class Generator {
     private final long seed;
     private long offset;
+    // data-parallel slicing (see sliced): this process's rows [sliceStart, sliceStart + sliceRows) of globalRows
+    private long sliceStart, sliceRows = -1, globalRows = -1;
 
     public Generator(long seed) {
         this(seed, 0);
@@ -29,7 +31,35 @@ public final class Generator {
         return offset;
     }
 
-    private long advance(long n) {
+    /**
+     * This generator as one data-parallel process sees it: a draw whose first dimension is
+     * {@code rows} (this process's examples) gets the values that rows [start, start + rows) of the same
+     * draw for all {@code globalRows} examples would get in one process, and advances the offset as
+     * that draw would. Other draws are unchanged. So a model that draws its per-example noise in one
+     * call trains on the same numbers whatever the number of processes. Ends with {@link #unsliced}.
+     */
+    public Generator sliced(long start, long rows, long globalRows) {
+        if (start < 0 || rows < 1 || start + rows > globalRows) throw new IllegalArgumentException("bad slice: rows " + start + ".." + (start + rows) + " of " + globalRows);
+        this.sliceStart = start;
+        this.sliceRows = rows;
+        this.globalRows = globalRows;
+        return this;
+    }
+
+    public Generator unsliced() {
+        sliceRows = -1;
+        globalRows = -1;
+        return this;
+    }
+
+    private long advance(Shape shape) {
+        long n = shape.numel();
+        if (sliceRows > 0 && shape.rank() > 0 && shape.dim(0) == sliceRows) {
+            long row = n / sliceRows;
+            long at = offset + sliceStart * row;
+            offset += globalRows * row;
+            return at;
+        }
         long at = offset;
         offset += n;
         return at;
@@ -42,7 +72,7 @@ public final class Generator {
 
     public Tensor uniform(Backend backend, DType dtype, Shape shape) {
         Tensor t = Tensor.empty(backend, dtype, shape);
-        backend.kernels().uniform(seed, advance(shape.numel()), t);
+        backend.kernels().uniform(seed, advance(shape), t);
         return t;
     }
 
@@ -53,14 +83,14 @@ public final class Generator {
 
     public Tensor normal(Backend backend, DType dtype, Shape shape) {
         Tensor t = Tensor.empty(backend, dtype, shape);
-        backend.kernels().normal(seed, advance(shape.numel()), t);
+        backend.kernels().normal(seed, advance(shape), t);
         return t;
     }
 
     /** 1 with probability p (elementwise; p's shape), else 0; not differentiable. */
     public Tensor bernoulli(Tensor p) {
         Tensor t = Tensor.empty(p.backend(), p.dtype(), p.shape());
-        p.backend().kernels().bernoulli(seed, advance(p.numel()), p, t);
+        p.backend().kernels().bernoulli(seed, advance(p.shape()), p, t);
         return t;
     }
 

@@ -8,6 +8,8 @@ import java.util.Locale;
 import java.util.Map;
 import org.dgm4j.autograd.Autograd;
 import org.dgm4j.autograd.NonFiniteTrace;
+import org.dgm4j.dist.Communicator;
+import org.dgm4j.dist.LocalCommunicator;
 import org.dgm4j.data.Batches;
 import org.dgm4j.io.ImageGrid;
 import org.dgm4j.io.Safetensors;
@@ -41,6 +43,8 @@ public final class Trainer {
     private final boolean terminal;
     private final Signals signals;
     private final Map<String, Object> settings;
+    private final Communicator comm;
+    private int globalExamples; // the current step's combined batch over all processes
 
     /**
      * The last epoch's test terms (per-example means), the work done, the files written, and the
@@ -57,12 +61,26 @@ public final class Trainer {
      * {@code settings}: the resolved configuration, stored in every checkpoint.
      */
     public Trainer(TrainConfig config, Path runDir, PrintWriter out, boolean terminal, Signals signals, Map<String, Object> settings) {
+        this(config, runDir, out, terminal, signals, settings, new LocalCommunicator());
+    }
+
+    /**
+     * Data-parallel: each of {@code comm}'s processes trains on its slice of every batch (train.batch_size
+     * is the combined batch), gradients are summed across processes, weighted by slice size, before each
+     * optimizer step, and only rank 0 writes files and prints. Random draws are sliced so that the
+     * numbers each example gets do not depend on the number of processes ({@link Generator#sliced}).
+     */
+    public Trainer(TrainConfig config, Path runDir, PrintWriter out, boolean terminal, Signals signals, Map<String, Object> settings, Communicator comm) {
         this.config = config;
         this.runDir = runDir;
-        this.out = out;
         this.terminal = terminal;
         this.signals = signals;
         this.settings = settings;
+        this.comm = comm;
+        this.out = comm.isRoot() ? out : new PrintWriter(java.io.Writer.nullWriter());
+        if (config.batchSize() < comm.size()) {
+            throw new IllegalArgumentException("train.batch_size " + config.batchSize() + " is smaller than the " + comm.size() + " processes; each needs examples");
+        }
     }
 
     /** A generator for one role, keyed by a SplitMix64 mix of (seed, role) so runs with nearby seeds share no stream. */
@@ -75,29 +93,44 @@ public final class Trainer {
 
     /** Trains from the start, or from {@code resume} (a checkpoint of this run; its tensors are not closed here). */
     public Result fit(Trainable model, Examples train, Examples test, Checkpoints.Loaded resume) throws IOException {
-        Batches batches = new Batches(train.count(), config.batchSize(), config.seed(), true, false);
+        // with several processes a last batch smaller than their number is dropped (a process needs examples)
+        boolean dropLast = comm.size() > 1 && train.count() % config.batchSize() != 0 && train.count() % config.batchSize() < comm.size();
+        Batches batches = new Batches(train.count(), config.batchSize(), config.seed(), true, dropLast);
         long total = (long) batches.batchesPerEpoch() * config.epochs();
         LoopState s = resume == null ? new LoopState() : restore(model, resume);
         long start = System.nanoTime() - (long) (s.elapsedSeconds * 1e9); // elapsed time counts the interrupted runs too
-        StepContext ctx = new StepContext(model.module().namedParameters(), (params, n) -> {});
+        StepContext ctx = new StepContext(model.module().namedParameters(), this::reduceGradients);
+        boolean root = comm.isRoot();
+        if (comm.size() > 1) comm.broadcast(new java.util.ArrayList<>(model.module().stateDict().values()), 0); // one starting point
         Progress progress = new Progress(out, terminal, config.printEverySeconds(), total);
         Path grid = null, lastCheckpoint = resume == null ? null : resume.dir();
         double checkpointClock = System.nanoTime(), recentImages = 0, recentSeconds = 0;
-        MetricsLog log = new MetricsLog(runDir, resume == null ? -1 : s.step);
+        MetricsLog log = root ? new MetricsLog(runDir, resume == null ? -1 : s.step) : null;
         try {
-            if (resume == null && config.nonFiniteRollbacks() > 0) lastCheckpoint = checkpoint(model, s, start); // the rollback anchor
+            if (resume == null && config.nonFiniteRollbacks() > 0 && root) lastCheckpoint = checkpoint(model, s, start); // the rollback anchor
             while (s.position.epoch() < config.epochs()) {
                 Generator data = new Generator(stream(config.seed(), DATA).seed(), s.dataOffset);
                 Generator noise = new Generator(stream(config.seed(), NOISE).seed(), s.noiseOffset);
                 try {
                     for (Batches.Batch b : batches.from(s.position)) {
                         long t0 = System.nanoTime();
-                        int epoch = b.epoch(), n = b.indices().length;
+                        int epoch = b.epoch(), global = b.indices().length;
+                        int from = (int) ((long) comm.rank() * global / comm.size()), to = (int) ((long) (comm.rank() + 1) * global / comm.size());
+                        int n = to - from;
                         long step = s.step + 1;
                         LinkedHashMap<String, Double> values = null;
                         if (!s.skipped.contains(step)) {
                             ctx.at(step, epoch, n);
-                            values = trainStep(model, train, b.indices(), data, noise, ctx, step == 1);
+                            globalExamples = global;
+                            data.sliced(from, n, global);
+                            noise.sliced(from, n, global);
+                            try {
+                                values = trainStep(model, train, java.util.Arrays.copyOfRange(b.indices(), from, to), data, noise, ctx, step == 1);
+                            } finally {
+                                data.unsliced();
+                                noise.unsliced();
+                            }
+                            if (step == 1 && comm.size() > 1) comm.broadcast(new java.util.ArrayList<>(model.module().stateDict().values()), 0);
                         }
                         double dt = (System.nanoTime() - t0) / 1e9;
                         s.step = step;
@@ -115,47 +148,98 @@ public final class Trainer {
                         }
                         // the first step is logged too: it records the loss before any learning
                         if ((step == 1 || step % config.logEverySteps() == 0 || epochEnd) && s.windowImages > 0) {
-                            log.append(row("train", epoch, step, means(s), s.windowImages / s.windowSeconds, s, start));
+                            if (root) log.append(row("train", epoch, step, means(s), s.windowImages / s.windowSeconds, s, start));
                             s.windowSums.clear();
                             s.windowImages = 0;
                             s.windowSeconds = 0;
                         }
-                        if (epochEnd) {
+                        if (epochEnd && root) {
                             s.lastTest = evaluate(model, test);
                             log.append(row("test", epoch, step, s.lastTest, null, s, start));
                             grid = writeSamples(model, epoch);
                             LossPlot.write(runDir.resolve(LOSS_PLOT), MetricsLog.read(runDir));
                             progress.line(String.format(Locale.ROOT, "epoch %d/%d  test %s  (%s)", epoch + 1, config.epochs(), describe(s.lastTest), runDir.relativize(grid)));
                         }
-                        Signals.Request request = signals.take();
-                        boolean due = epochEnd || request != Signals.Request.NONE
-                                || (config.checkpointEverySteps() > 0 && step % config.checkpointEverySteps() == 0)
-                                || (config.checkpointEveryMinutes() > 0 && (System.nanoTime() - checkpointClock) / 60e9 >= config.checkpointEveryMinutes());
-                        if (due) {
-                            lastCheckpoint = checkpoint(model, s, start);
-                            checkpointClock = System.nanoTime();
-                        }
+                        boolean timeDue = config.checkpointEveryMinutes() > 0 && (System.nanoTime() - checkpointClock) / 60e9 >= config.checkpointEveryMinutes();
+                        Signals.Request request = agree(signals.take(), timeDue);
+                        boolean due = epochEnd || request != Signals.Request.NONE || (timeDue && comm.size() == 1)
+                                || (config.checkpointEverySteps() > 0 && step % config.checkpointEverySteps() == 0);
+                        if (due && root) lastCheckpoint = checkpoint(model, s, start);
+                        if (due) checkpointClock = System.nanoTime();
                         if (request == Signals.Request.CHECKPOINT_AND_STOP) {
-                            progress.line("stopped by " + signals.lastSignal() + " after step " + step + "; resume with --resume auto");
-                            return new Result(s.lastTest, s.step, (System.nanoTime() - start) / 1e9, null, grid, lastCheckpoint, signals.lastSignal());
+                            String by = signals.lastSignal() != null ? signals.lastSignal() : "a signal to another process";
+                            progress.line("stopped by " + by + " after step " + step + "; resume with --resume auto");
+                            return new Result(s.lastTest, s.step, (System.nanoTime() - start) / 1e9, null, grid, lastCheckpoint, by);
                         }
                     }
                 } catch (StepContext.NonFiniteException e) {
-                    if (s.rollbacks >= config.nonFiniteRollbacks()) {
+                    if (s.rollbacks >= config.nonFiniteRollbacks() || comm.size() > 1) {
                         throw new StepContext.NonFiniteException(e.getMessage() + "; stopped, no model or checkpoint written for this step"
                                 + (config.nonFiniteRollbacks() == 0 ? " (guard.rollbacks > 0 rolls back instead; a smaller train.lr may help)" : " after " + s.rollbacks + " rollback(s)"));
                     }
                     s = rollBack(model, s, e);
                     log.close();
-                    log = new MetricsLog(runDir, s.step); // the replay writes the rows after the checkpoint again
+                    log = new MetricsLog(runDir, s.step); // the replay writes the rows after the checkpoint again (one process only)
                 }
             }
         } finally {
-            log.close();
+            if (log != null) log.close();
         }
+        if (comm.size() > 1) progress.line(sameEverywhere(model));
         Path file = runDir.resolve(MODEL_FILE);
-        Safetensors.write(file, model.module().stateDict(), model.metadata());
+        if (root) Safetensors.write(file, model.module().stateDict(), model.metadata());
         return new Result(s.lastTest, s.step, (System.nanoTime() - start) / 1e9, file, grid, lastCheckpoint, null);
+    }
+
+    /**
+     * The checkpoint-and-stop decision all processes take together (a signal may reach only some, and
+     * at different steps): any stop request stops everyone; otherwise any checkpoint request, or rank
+     * 0's clock, checkpoints everyone.
+     */
+    private Signals.Request agree(Signals.Request mine, boolean timeDue) {
+        if (comm.size() == 1) return mine;
+        try (Scope scope = Scope.open()) {
+            Tensor votes = Tensor.of(org.dgm4j.backend.Backends.cpu(), new double[] {mine == Signals.Request.CHECKPOINT_AND_STOP ? 1 : 0,
+                mine == Signals.Request.CHECKPOINT_AND_CONTINUE || (timeDue && comm.isRoot()) ? 1 : 0}, org.dgm4j.tensor.Shape.of(2));
+            comm.allReduceSum(java.util.List.of(votes));
+            double[] v = votes.toDoubleArray();
+            return v[0] > 0 ? Signals.Request.CHECKPOINT_AND_STOP : v[1] > 0 ? Signals.Request.CHECKPOINT_AND_CONTINUE : Signals.Request.NONE;
+        }
+    }
+
+    /** Σ over processes of (slice size / combined batch) · gradient, in place, in the parameters' order. */
+    private void reduceGradients(java.util.List<Tensor> params, int localExamples) {
+        if (comm.size() == 1) return;
+        java.util.List<Tensor> grads = new java.util.ArrayList<>();
+        try (var ng = Autograd.noGrad(); Scope scope = Scope.open()) {
+            for (Tensor p : params) {
+                Tensor g = p.grad();
+                if (g == null) continue;
+                g.backend().kernels().copy(g.mul((double) localExamples / globalExamples), g);
+                grads.add(g);
+            }
+        }
+        comm.allReduceSum(grads);
+    }
+
+    /** Checks that every process ends with the same parameters, bit for bit (SHA-256 of the state dict); fails on all of them otherwise. */
+    private String sameEverywhere(Trainable model) {
+        String mine;
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            for (Tensor t : model.module().stateDict().values()) md.update(t.toBytes());
+            mine = java.util.HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        String rootHash = new String(comm.broadcast(mine.getBytes(java.nio.charset.StandardCharsets.UTF_8), 0), java.nio.charset.StandardCharsets.UTF_8);
+        try (Scope scope = Scope.open()) {
+            Tensor differs = Tensor.of(org.dgm4j.backend.Backends.cpu(), new double[] {mine.equals(rootHash) ? 0 : 1}, org.dgm4j.tensor.Shape.of(1));
+            comm.allReduceSum(java.util.List.of(differs));
+            long n = Math.round(differs.toDoubleArray()[0]);
+            if (n > 0) throw new IllegalStateException(n + " of " + comm.size() + " processes ended with other parameters than rank 0 (rank " + comm.rank() + ": sha256 " + mine + ", rank 0: " + rootHash + ")");
+        }
+        return "parameters identical on all " + comm.size() + " processes (sha256 " + mine + ")";
     }
 
     /** One update in its own scope (the batch and every intermediate freed at its end). */

@@ -110,7 +110,8 @@ public final class BernoulliVae extends Module {
 
     /** −ELBO of a batch x (B, C, H, W) with values in [0, 1], drawing the reparameterization noise from {@code g}. */
     public Elbo elbo(Tensor x, Generator g) {
-        return elbo(x, g.normal(x.backend(), x.dtype(), Shape.of(x.dim(0), latent)));
+        Tensor xd = x.dtype() == dtype ? x : x.toDType(dtype); // batches come as float32
+        return elbo(xd, g.normal(x.backend(), dtype, Shape.of(x.dim(0), latent)));
     }
 
     /** −ELBO with given noise ε (B, latent): z = μ + σ·ε, so a fixed ε makes the loss a deterministic function (gradient checks). */

@@ -30,14 +30,16 @@ public final class VaeFamily implements ModelFamily {
     public List<ConfigKey> options() {
         return List.of(
                 ConfigKey.longInteger("model.hidden", 256, "units in each of the two hidden layers of encoder and decoder"),
-                ConfigKey.longInteger("model.latent", 16, "latent dimensions"));
+                ConfigKey.longInteger("model.latent", 16, "latent dimensions"),
+                ConfigKey.choice("model.dtype", "f32", "parameter and compute precision", "f32", "f64"));
     }
 
     @Override
     public Trainable create(Config c, long[] shape, Generator init) {
         if (shape.length != 3) throw new IllegalArgumentException("vae trains on images (C, H, W), found examples of shape " + java.util.Arrays.toString(shape));
         long hidden = c.getLong("model.hidden"), latent = c.getLong("model.latent");
-        BernoulliVae vae = new BernoulliVae((int) shape[0], (int) shape[1], (int) shape[2], hidden, latent, DType.F32, init);
+        DType dtype = c.getString("model.dtype").equals("f64") ? DType.F64 : DType.F32;
+        BernoulliVae vae = new BernoulliVae((int) shape[0], (int) shape[1], (int) shape[2], hidden, latent, dtype, init);
         return Trainable.minimizing(objective(vae), new Adam(vae.parameters(), c.getDouble("train.lr")));
     }
 
