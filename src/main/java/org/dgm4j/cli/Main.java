@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
             InfoCommand.class,
             BenchCommand.class,
             TrainCommand.class,
+            QualityCommand.class,
+            FeatureClassifierCommand.class,
             // new subcommands go here, one line each
         },
         footerHeading = "%nExamples:%n",
