@@ -40,7 +40,7 @@ public final class GanFamily implements ModelFamily {
 
     @Override
     public Map<String, Object> defaults() {
-        return Map.of("data.set", "ring8", "train.lr", 2e-4, "train.epochs", 10);
+        return Map.of("data.set", "ring8", "train.lr", 1e-3, "train.epochs", 10);
     }
 
     @Override
