@@ -19,8 +19,9 @@ import org.dgm4j.train.Trainable;
  * <p>One step on a batch x: draw z ~ N(0, I) and the encoder's ε; ẑ = E(x, ε), x̃ = G(z); D's update
  * on (x, ẑ) against (x̃, z) (detached); on the generator's turn ({@link Alternation}), E's and G's
  * update on the same pairs through D as just updated. Values: D's {@code loss}, {@code g_loss},
- * {@code d_real}, {@code d_fake}; the test terms add {@code recon_mse}, the mean squared pixel error
- * of G(μ(x)) against x in [0, 1] units (a monitor: ALI never minimizes it).
+ * {@code d_real}, {@code d_fake}, and {@code recon_mse}, the mean squared pixel error in [0, 1] units
+ * of G(ẑ) against x with the step's codes ẑ = E(x, ε), computed before the generator side's update
+ * (a monitor: ALI never minimizes it). {@link #reconstruct} uses the mean code instead.
  */
 public final class AliTrainable implements Trainable, Reconstructing {
     private final Ali ali;
@@ -71,6 +72,7 @@ public final class AliTrainable implements Trainable, Reconstructing {
             }
         }
         LinkedHashMap<String, Double> values = ctx.minimize(discriminatorOpt, ali.discriminatorTerms(x, zHat.detach(), xTilde.detach(), z));
+        values.put("recon_mse", reconstructionError(x, zHat.detach()));
         if (generatorTurn) Alternation.minimizeThrough(ctx, generatorOpt, ali.discriminator(), () -> ali.pairLoss(x, zHat, xTilde, z));
         return values;
     }
@@ -78,11 +80,20 @@ public final class AliTrainable implements Trainable, Reconstructing {
     @Override
     public LinkedHashMap<String, Double> evaluate(Tensor x, Generator g) {
         long b = x.dim(0);
-        Tensor z = ali.noise(b, g), eps = ali.noise(b, g);
-        LinkedHashMap<String, Double> v = StepContext.values(ali.discriminatorTerms(x, ali.encode(x, eps), ali.generate(z), z));
-        // in [−1, 1] units the error is twice the [0, 1] one: divide the squares by 4
-        v.put("recon_mse", ali.reconstruct(x).sub(x).square().mean().item() / 4);
+        Tensor z = ali.noise(b, g), eps = ali.noise(b, g), zHat = ali.encode(x, eps);
+        LinkedHashMap<String, Double> v = StepContext.values(ali.discriminatorTerms(x, zHat, ali.generate(z), z));
+        v.put("recon_mse", reconstructionError(x, zHat));
         return v;
+    }
+
+    /**
+     * Mean squared pixel error of G(ẑ) against x in [0, 1] units (x and G live in [−1, 1], where errors
+     * are twice as large: the squares are divided by 4); ẑ: the codes (B, latent) the step drew.
+     */
+    private double reconstructionError(Tensor x, Tensor zHat) {
+        try (var ng = Autograd.noGrad()) {
+            return ali.generate(zHat).sub(x).square().mean().item() / 4;
+        }
     }
 
     @Override

@@ -15,7 +15,9 @@ import org.dgm4j.io.Safetensors;
 import org.dgm4j.tensor.Generator;
 import org.dgm4j.tensor.Scope;
 import org.dgm4j.tensor.Tensor;
+import org.dgm4j.data.ImageSet;
 import org.dgm4j.train.ModelFamily;
+import org.dgm4j.train.StepContext;
 import org.dgm4j.train.RunSchema;
 import org.dgm4j.train.Trainable;
 import org.junit.jupiter.api.Test;
@@ -92,7 +94,16 @@ class AdversarialFamiliesCliTest {
         assertEquals(2, run(args(tmp.resolve("bad"), 1, "--set", "model.loss=hinge")).code(), "unknown objective is bad usage");
     }
 
-    /** Each image family from its defaults: parameters, optimizers and sample shapes, no training. */
+    /** Four synthetic 28x28 grey images (pixel values i·j mod 256), labels 0..3. */
+    private static final ImageSet FOUR_IMAGES = fourImages();
+
+    private static ImageSet fourImages() {
+        byte[] p = new byte[4 * 784];
+        for (int i = 0; i < p.length; i++) p[i] = (byte) ((i * (i / 784 + 3)) % 256);
+        return new ImageSet(p, new int[] {0, 1, 2, 3}, 4, 1, 28, 28, 10);
+    }
+
+    /** Each image family from its defaults: sample shapes, optimizers, metadata, and one training step whose terms the test terms match. */
     @Test
     void imageFamiliesBuildFromTheirDefaults() {
         for (String name : List.of("gan", "dcgan", "aae", "ali")) {
@@ -107,6 +118,14 @@ class AdversarialFamiliesCliTest {
                 assertEquals(name, t.metadata().get("model"));
                 Map<String, String> meta = t.metadata();
                 assertTrue(meta.containsKey("latent") && meta.containsKey("d_steps"), meta.toString());
+                // the trainer's metrics log needs the test terms to be columns the training rows have
+                Tensor batch = f.input(c).load(FOUR_IMAGES, new int[] {0, 1, 2, 3}, new Generator(2));
+                var train = t.trainStep(batch, new Generator(3), new StepContext(t.module().namedParameters(), (p, n) -> {}));
+                t.module().eval();
+                var test = t.evaluate(batch, new Generator(4));
+                t.module().train();
+                assertEquals("loss", train.keySet().iterator().next(), name);
+                assertEquals(train.keySet(), test.keySet(), name + ": training and test terms");
             }
         }
         ModelFamily dcgan = ModelFamilies.byName("dcgan");

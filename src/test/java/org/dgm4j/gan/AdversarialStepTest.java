@@ -160,6 +160,7 @@ class AdversarialStepTest {
                     }
                     LinkedHashMap<String, Double> v = t.trainStep(x, new Generator(NOISE_SEED), context(ali));
                     assertEquals(dBefore, v.get("loss"), 1e-5);
+                    assertEquals(List.of("loss", "g_loss", "d_real", "d_fake", "recon_mse"), List.copyOf(v.keySet()));
                     try (var ng = Autograd.noGrad()) {
                         double dAfter = value(ali.discriminatorTerms(x, zHat, xTilde, z).get("loss"));
                         assertTrue(dAfter < dBefore, "stochastic " + stochastic + ": D " + dBefore + " -> " + dAfter);
