@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             SampleCommand.class,
             EvalCommand.class,
+            QualityCommand.class,
+            FeatureClassifierCommand.class,
             // new subcommands go here, one line each
         },
         footerHeading = "%nExamples:%n",

@@ -7,7 +7,11 @@ import org.dgm4j.vae.VaeFamily;
 /** Every model family {@code dgm4j train} offers, in the order help lists them; one line each. */
 final class ModelFamilies {
     static final List<ModelFamily> ALL = List.of(
-            new VaeFamily());
+            new VaeFamily(),
+            new org.dgm4j.gan.GanFamily(),
+            new org.dgm4j.gan.DcganFamily(),
+            new org.dgm4j.gan.AaeFamily(),
+            new org.dgm4j.gan.AliFamily());
 
     private ModelFamilies() {}
 

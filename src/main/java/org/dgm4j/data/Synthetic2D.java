@@ -105,6 +105,15 @@ public final class Synthetic2D {
         return ring(8, 2.0, 0.02, new double[] {1, 2, 3, 4, 5, 6, 7, 8});
     }
 
+    /**
+     * The ring of 8 with one minor mode: component 0 has 1/10 the weight of each of the other seven
+     * (weights 1, 10, 10, ..., 10, so it holds 1/71 of the mass), for measuring whether a model drops
+     * a rare mode.
+     */
+    public static Mixture ring8MinorMode() {
+        return ring(8, 2.0, 0.02, new double[] {1, 10, 10, 10, 10, 10, 10, 10});
+    }
+
     /** The same ring with equal weights. */
     public static Mixture ring8() {
         double[] w = new double[8];
