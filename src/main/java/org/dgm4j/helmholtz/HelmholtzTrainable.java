@@ -35,11 +35,12 @@ import org.dgm4j.train.Trainable;
  *       global signal for all layers (the paper's per-layer local signals are not used).</li>
  * </ul>
  *
- * Metrics (nats per example): {@code loss} = −ELBO of the batch estimated with the step's own draw
- * (rws: −L_k), {@code wake} = −log p(x, h) (rws: weighted), {@code sleep} = −log q(h|x) on the dreams
- * (wake-sleep), {@code qwake} (rws), {@code baseline} = mean (l − C(x) − c)² (nvil). Test rows:
- * {@code loss} = −ELBO (one draw) and {@code nll_k} = −log (1/k) Σ w_i, the importance-sampled NLL
- * estimate with k = testK draws from q.
+ * Metrics (nats per example): {@code loss} = the objective estimated with the step's own draws (−ELBO
+ * with one draw; rws: −L_k), {@code nll} = the importance-sampled NLL estimate −log (1/k) Σ_i w_i from
+ * the draws at hand (training rows: the step's own, k = 1 or rws_k, so it equals loss; test rows:
+ * k = testK draws from q per image), {@code wake} = −log p(x, h) (rws: weighted), {@code sleep} =
+ * −log q(h|x) on the dreams (wake-sleep), {@code qwake} (rws), {@code baseline} = mean (l − C(x) − c)²
+ * (nvil). Test rows: {@code loss} (−ELBO, one draw) and {@code nll}.
  */
 public final class HelmholtzTrainable implements Trainable {
     /** The training algorithm. */
@@ -113,6 +114,7 @@ public final class HelmholtzTrainable implements Trainable {
         double sleep = ctx.minimize(q, loss(machine.logQ(dream).mean().neg())).get("loss");
         LinkedHashMap<String, Double> v = new LinkedHashMap<>();
         v.put("loss", -elbo);
+        v.put("nll", -elbo);
         v.put("wake", wake);
         v.put("sleep", sleep);
         return v;
@@ -135,6 +137,7 @@ public final class HelmholtzTrainable implements Trainable {
         double qwake = ctx.minimize(q, loss(logQ.mul(w).sum().mul(-1.0 / b))).get("loss");
         LinkedHashMap<String, Double> v = new LinkedHashMap<>();
         v.put("loss", -bound);
+        v.put("nll", -bound);
         v.put("wake", wake);
         v.put("qwake", qwake);
         return v;
@@ -157,6 +160,7 @@ public final class HelmholtzTrainable implements Trainable {
         ctx.minimize(q, loss(signal.mul(logQ.add(baseline)).mean().neg()));
         LinkedHashMap<String, Double> v = new LinkedHashMap<>();
         v.put("loss", -elbo);
+        v.put("nll", -elbo);
         v.put("wake", wake);
         v.put("baseline", residual);
         return v;
@@ -168,13 +172,13 @@ public final class HelmholtzTrainable implements Trainable {
         return m;
     }
 
-    /** −ELBO with one draw, and the importance-sampled NLL with testK draws. */
+    /** −ELBO with one draw, and the importance-sampled NLL with testK draws per image. */
     @Override
     public LinkedHashMap<String, Double> evaluate(Tensor x, Generator g) {
         List<Tensor> s = machine.recognize(x, g);
         LinkedHashMap<String, Double> v = new LinkedHashMap<>();
         v.put("loss", -machine.logP(s).sub(machine.logQ(s)).mean().item());
-        v.put("nll_" + testK, -mean(ImportanceSampling.estimate(machine, x, testK, testK, g).logLikelihood()));
+        v.put("nll", -mean(ImportanceSampling.estimate(machine, x, testK, testK, g).logLikelihood()));
         return v;
     }
 

@@ -24,12 +24,14 @@ import org.dgm4j.train.Trainable;
  * likelihood (bernoulli, gaussian with learned or fixed variance on dequantized pixels, the 8-bit
  * discretized logistic), β and a linear KL warm-up, and IWAE training with k samples.
  *
- * <p>Metrics, in nats per example (sum over pixels, mean over examples): {@code loss} (the minimized
- * objective), {@code recon} = E_q[−log p(x|z)], {@code kl} = KL(q ‖ N(0, I)). With β ≠ 1 or a warm-up
- * the training rows add {@code nelbo} (= recon + kl) and {@code beta} (the KL weight of the step); with
- * IWAE training the loss is −L_k (recon is then the mean over the k samples). Test rows are always
- * loss = −ELBO with its two terms, plus {@code iwae} (−L_k on the test batch) under IWAE training and
- * {@code bpd} (bits per pixel of the 8-bit data) for the Gaussian and logistic likelihoods.
+ * <p>Metrics, in nats per example (sum over pixels, mean over examples), the same columns in training
+ * and test rows: {@code loss} (the minimized objective; by default −ELBO), {@code recon} =
+ * E_q[−log p(x|z)], {@code kl} = KL(q ‖ N(0, I)) in closed form. With β ≠ 1 or a warm-up: loss =
+ * recon + β_t·kl, plus {@code nelbo} (= recon + kl, the −ELBO) and {@code beta} (the step's KL weight;
+ * test rows use the full β). With IWAE training: loss = −L_k (k samples), recon = the mean of
+ * −log p(x|z) over the k samples, plus {@code nelbo}. For the Gaussian and logistic likelihoods also
+ * {@code bpd}: the −ELBO in bits per pixel of the 8-bit data (the Gaussian's with the + D·ln 256 of its
+ * dequantization).
  */
 public final class VaeFamily implements ModelFamily {
     @Override
@@ -133,15 +135,30 @@ public final class VaeFamily implements ModelFamily {
             return Map.of("optimizer", optimizer);
         }
 
-        /** The terms of one training step at 1-based step {@code step} (what {@link #trainStep} minimizes). */
+        /**
+         * The terms of one step at 1-based step {@code step} (what {@link #trainStep} minimizes), or of a
+         * test batch with {@code step} = −1 (the full KL weight β, no warm-up).
+         */
         public LinkedHashMap<String, Tensor> terms(Tensor x, Generator g, long step) {
-            if (settings.iwaeK() > 1) return vae.iwae(x, g.normal(x.backend(), x.dtype(), Shape.of(settings.iwaeK(), x.dim(0), vae.latent()))).terms();
-            double beta = settings.klWeight(step);
-            Vae.Elbo e = vae.elbo(x, g, beta);
-            LinkedHashMap<String, Tensor> t = e.terms();
-            if (settings.weighted()) {
+            LinkedHashMap<String, Tensor> t;
+            if (settings.iwaeK() > 1) {
+                Vae.Elbo e = vae.iwae(x, g.normal(x.backend(), x.dtype(), Shape.of(settings.iwaeK(), x.dim(0), vae.latent())));
+                t = e.terms();
                 t.put("nelbo", e.negativeElbo());
-                t.put("beta", Tensor.full(x.backend(), x.dtype(), Shape.scalar(), beta));
+            } else {
+                double beta = step < 0 ? settings.beta() : settings.klWeight(step);
+                Vae.Elbo e = vae.elbo(x, g, beta);
+                t = e.terms();
+                if (settings.weighted()) {
+                    t.put("nelbo", e.negativeElbo());
+                    t.put("beta", Tensor.full(x.backend(), x.dtype(), Shape.scalar(), beta));
+                }
+            }
+            Likelihood l = vae.likelihood();
+            if (!l.name().equals("bernoulli")) {
+                long d = vae.pixels();
+                Tensor nelbo = t.containsKey("nelbo") ? t.get("nelbo") : t.get("loss");
+                t.put("bpd", nelbo.add(l.discretizationNats(d)).mul(1 / (d * Math.log(2))));
             }
             return t;
         }
@@ -151,19 +168,10 @@ public final class VaeFamily implements ModelFamily {
             return ctx.minimize(optimizer, terms(x, g, ctx.step()));
         }
 
+        /** The same terms on a test batch, with the full KL weight. */
         @Override
         public LinkedHashMap<String, Double> evaluate(Tensor x, Generator g) {
-            Vae.Elbo e = vae.elbo(x, g);
-            LinkedHashMap<String, Double> v = StepContext.values(e.terms());
-            if (settings.iwaeK() > 1) {
-                v.put("iwae", vae.iwae(x, g.normal(x.backend(), x.dtype(), Shape.of(settings.iwaeK(), x.dim(0), vae.latent()))).loss().item());
-            }
-            Likelihood l = vae.likelihood();
-            if (!l.name().equals("bernoulli")) {
-                long d = vae.pixels();
-                v.put("bpd", (v.get("loss") + l.discretizationNats(d)) / (d * Math.log(2)));
-            }
-            return v;
+            return StepContext.values(terms(x, g, -1));
         }
 
         @Override
