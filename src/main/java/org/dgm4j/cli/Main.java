@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             InfoCommand.class,
             BenchCommand.class,
             TrainCommand.class,
+            EvalCommand.class,
             // new subcommands go here, one line each
         },
         footerHeading = "%nExamples:%n",
