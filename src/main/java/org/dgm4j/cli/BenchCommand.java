@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 
 /** {@code dgm4j bench ...}: performance measurements; one subcommand per suite. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Performance measurements.",
-        subcommands = {BenchCommand.Kernels.class})
+        subcommands = {BenchCommand.Kernels.class, BenchCommand.VaeStep.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -63,6 +63,42 @@ public final class BenchCommand implements Runnable {
         private static String env(String name) {
             String v = System.getenv(name);
             return v == null ? "(unset)" : v;
+        }
+    }
+
+    /** {@code dgm4j bench vae-step}: the peers' VAE training step, timed their way, optionally profiled per op. */
+    @Command(name = "vae-step", mixinStandardHelpOptions = true,
+            description = {"The peers' \"VAE train step\" (MLP 784-512-512-2x32, B=128, Bernoulli, Adam) timed as the peers time it: "
+                    + "warm-up, repetitions of >= --seconds, median per call; the row prints in the peers' table format. "
+                    + "With --profile N, then N more steps with every op timed (ms per step by op).",
+                    "Set OMP_NUM_THREADS (2 in the peers' runs) and OMP_WAIT_POLICY=passive in the environment."})
+    public static final class VaeStep implements Callable<Integer> {
+        @Option(names = "--reps", defaultValue = "11", description = "Timed repetitions; the median is reported (default ${DEFAULT-VALUE}).")
+        int reps;
+
+        @Option(names = "--seconds", defaultValue = "1.0", description = "Minimum length of one repetition in seconds (default ${DEFAULT-VALUE}).")
+        double seconds;
+
+        @Option(names = "--warmup", defaultValue = "2.0", description = "Warm-up seconds (default ${DEFAULT-VALUE}).")
+        double warmup;
+
+        @Option(names = "--profile", defaultValue = "0", paramLabel = "N", description = "Steps to profile per op after the timing (default ${DEFAULT-VALUE}: none).")
+        int profile;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (reps < 1 || seconds <= 0 || warmup < 0 || profile < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--reps >= 1, --seconds > 0, --warmup >= 0, --profile >= 0");
+            PrintWriter out = spec.commandLine().getOut();
+            org.dgm4j.backend.Backends.use(org.dgm4j.backend.Backends.cpu());
+            out.printf(Locale.ROOT, "# dgm4j bench vae-step (cpu)%n%nOMP_NUM_THREADS=%s OMP_WAIT_POLICY=%s cores=%d; warm-up %.1f s, %d reps of >= %.2f s, median%n%n",
+                    System.getenv().getOrDefault("OMP_NUM_THREADS", "(unset)"), System.getenv().getOrDefault("OMP_WAIT_POLICY", "(unset)"),
+                    Runtime.getRuntime().availableProcessors(), warmup, reps, seconds);
+            out.flush();
+            org.dgm4j.bench.VaeStepBench.run(warmup, seconds, reps, profile, out);
+            return 0;
         }
     }
 }

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             EvalCommand.class,
             QualityCommand.class,
             FeatureClassifierCommand.class,
+            NllCommand.class,
             // new subcommands go here, one line each
         },
         footerHeading = "%nExamples:%n",

@@ -1,6 +1,7 @@
 package org.dgm4j.cli;
 
 import java.util.List;
+import org.dgm4j.helmholtz.HelmholtzFamily;
 import org.dgm4j.train.ModelFamily;
 import org.dgm4j.vae.VaeFamily;
 
@@ -11,7 +12,8 @@ final class ModelFamilies {
             new org.dgm4j.gan.GanFamily(),
             new org.dgm4j.gan.DcganFamily(),
             new org.dgm4j.gan.AaeFamily(),
-            new org.dgm4j.gan.AliFamily());
+            new org.dgm4j.gan.AliFamily(),
+            new HelmholtzFamily());
 
     private ModelFamilies() {}
 

@@ -15,7 +15,7 @@ import org.dgm4j.data.FashionMnist;
 import org.dgm4j.io.Safetensors;
 import org.dgm4j.tensor.Generator;
 import org.dgm4j.tensor.Tensor;
-import org.dgm4j.vae.BernoulliVae;
+import org.dgm4j.vae.Vae;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -60,7 +60,7 @@ class TrainCommandTest {
         assertEquals(8 * (28 + 2) + 2, png.getHeight());
 
         Safetensors.Contents saved = Safetensors.read(dir.resolve("model.safetensors"), Backends.cpu());
-        try (BernoulliVae fresh = new BernoulliVae(Long.parseLong(saved.metadata().get("hidden")),
+        try (Vae fresh = Vae.bernoulliMlp(Long.parseLong(saved.metadata().get("hidden")),
                 Long.parseLong(saved.metadata().get("latent")), new Generator(99))) {
             fresh.loadStateDict(saved.tensors());
             Tensor w = saved.tensors().get("decoder.4.bias");

@@ -19,12 +19,12 @@ import java.util.function.BiFunction;
 import org.dgm4j.backend.Backends;
 import org.dgm4j.data.ImageSet;
 import org.dgm4j.nn.Module;
-import org.dgm4j.optim.Adam;
 import org.dgm4j.optim.Optimizer;
 import org.dgm4j.tensor.DType;
 import org.dgm4j.tensor.Generator;
 import org.dgm4j.tensor.Tensor;
-import org.dgm4j.vae.BernoulliVae;
+import org.dgm4j.config.Config;
+import org.dgm4j.config.ConfigEntry;
 import org.dgm4j.vae.VaeFamily;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,8 +44,10 @@ class TrainerResumeTest {
     }
 
     static Trainable vae() {
-        BernoulliVae v = new BernoulliVae(1, 4, 4, 16, 2, DType.F32, Trainer.stream(3, Trainer.INIT));
-        return Trainable.minimizing(VaeFamily.objective(v), new Adam(v.parameters(), 1e-2));
+        VaeFamily family = new VaeFamily();
+        Config c = Config.resolve(RunSchema.keys(family, List.of("vae")), List.of(ConfigEntry.assignment("--set", "model.hidden=16"),
+                ConfigEntry.assignment("--set", "model.latent=2"), ConfigEntry.assignment("--set", "train.lr=0.01")));
+        return family.create(c, new long[] {1, 4, 4}, Trainer.stream(3, Trainer.INIT));
     }
 
     /** A model whose step is intercepted after the real one (to send a signal or poison the loss). */
