@@ -1,13 +1,18 @@
 package org.dgm4j.cli;
 
 import java.util.List;
+import org.dgm4j.flow.FlowFamily;
 import org.dgm4j.train.ModelFamily;
 import org.dgm4j.vae.VaeFamily;
 
 /** Every model family {@code dgm4j train} offers, in the order help lists them; one line each. */
 final class ModelFamilies {
     static final List<ModelFamily> ALL = List.of(
-            new VaeFamily());
+            new VaeFamily(),
+            FlowFamily.glow(),
+            FlowFamily.realNvp(),
+            FlowFamily.nice(),
+            FlowFamily.realNvp2d());
 
     private ModelFamilies() {}
 
