@@ -1,6 +1,7 @@
 package org.dgm4j.cli;
 
 import java.util.List;
+import org.dgm4j.flow.FlowFamily;
 import org.dgm4j.helmholtz.HelmholtzFamily;
 import org.dgm4j.train.ModelFamily;
 import org.dgm4j.vae.VaeFamily;
@@ -13,7 +14,11 @@ final class ModelFamilies {
             new org.dgm4j.gan.DcganFamily(),
             new org.dgm4j.gan.AaeFamily(),
             new org.dgm4j.gan.AliFamily(),
-            new HelmholtzFamily());
+            new HelmholtzFamily(),
+            FlowFamily.glow(),
+            FlowFamily.realNvp(),
+            FlowFamily.nice(),
+            FlowFamily.realNvp2d());
 
     private ModelFamilies() {}
 

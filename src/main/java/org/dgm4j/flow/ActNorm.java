@@ -88,14 +88,9 @@ public final class ActNorm extends Bijector {
         try (var ng = Autograd.noGrad()) {
             if (!isInitialized()) {
                 try (Scope s = Scope.open()) {
-                    int[] axes = new int[x.rank() - 1];
-                    axes[0] = 0;
-                    for (int i = 1; i < axes.length; i++) axes[i] = i + 1;
-                    Tensor xd = Ops.cast(x, DType.F64);
-                    Tensor mean = Ops.mean(xd, true, axes);
-                    Tensor std = Ops.sqrt(Ops.mean(Ops.square(Ops.sub(xd, mean)), true, axes));
-                    copy(Ops.neg(mean), bias.tensor());
-                    copy(Ops.neg(Ops.log(Ops.addScalar(std, eps))), logScale.tensor());
+                    Ops.ChannelStats st = Ops.actnormStats(x); // shifted two-pass in double (Kernels.actnormStats)
+                    copy(Ops.neg(st.mean()), bias.tensor());
+                    copy(Ops.neg(Ops.log(Ops.addScalar(Ops.cast(st.std(), DType.F64), eps))), logScale.tensor());
                     initialized.backend().kernels().fill(initialized, 1);
                 }
                 seenInitialized = true;
@@ -124,13 +119,11 @@ public final class ActNorm extends Bijector {
 
     /**
      * y = (x + bias)·exp(logScale), or its inverse x = y·exp(−logScale) − bias, per channel of x (B, C, ...);
-     * logdet = ±S·Σ logScale as (B) float64. The swap point for the fused actnorm kernel.
+     * logdet = ±S·Σ logScale as (B) float64, by the fused actnorm kernels ({@link Ops#actnorm}).
      */
     static Result affine(Tensor x, Tensor bias, Tensor logScale, boolean inverse) {
-        Tensor b = channelView(bias, x.rank()), l = channelView(logScale, x.rank());
-        Tensor y = inverse ? Ops.sub(Ops.mul(x, Ops.exp(Ops.neg(l))), b) : Ops.mul(Ops.add(x, b), Ops.exp(l));
-        Tensor total = Ops.sum(Ops.cast(logScale, DType.F64), false);
-        return new Result(y, perExample(Ops.mulScalar(total, (inverse ? -1 : 1) * positionsPerChannel(x)), x.dim(0)));
+        Ops.WithLogdet r = inverse ? Ops.actnormInverse(x, logScale, bias) : Ops.actnorm(x, logScale, bias);
+        return new Result(r.out(), r.logdet());
     }
 
     @Override

@@ -30,24 +30,31 @@ public final class AffineCoupling extends Coupling {
     /**
      * y = x + m⊙((x + shift)·σ(raw + 2) − x) with m = free or all ones (then y = (x + shift)·σ(raw + 2));
      * logdet = Σ m⊙log σ(raw + 2) per example (B). x, raw, shift: one shape (B, c, ...); free broadcasts.
-     * The swap point for the fused affine-coupling kernel.
+     * Without a mask this is the fused kernel ({@link Ops#affineCoupling}); the checkerboard mask keeps
+     * the composed form, since the fused logdet counts every position.
      */
     static Result couple(Tensor x, Tensor raw, Tensor shift, Tensor free) {
+        if (free == null) {
+            Ops.WithLogdet r = Ops.affineCoupling(x, raw, shift);
+            return new Result(r.out(), r.logdet());
+        }
         Tensor pre = Ops.addScalar(raw, 2);
         Tensor s = Ops.sigmoid(pre);
         Tensor logS = Ops.neg(Ops.softplus(Ops.neg(pre)));
         Tensor moved = Ops.mul(Ops.add(x, shift), s);
-        if (free == null) return new Result(moved, sumPerExample(logS));
         return new Result(Ops.add(x, Ops.mul(free, Ops.sub(moved, x))), sumPerExample(Ops.mul(logS, free)));
     }
 
     /** The inverse of {@link #couple}: x = y + m⊙(y/σ(raw + 2) − shift − y); logdet = −Σ m⊙log σ(raw + 2). */
     static Result uncouple(Tensor y, Tensor raw, Tensor shift, Tensor free) {
+        if (free == null) {
+            Ops.WithLogdet r = Ops.affineCouplingInverse(y, raw, shift);
+            return new Result(r.out(), r.logdet());
+        }
         Tensor pre = Ops.addScalar(raw, 2);
         Tensor s = Ops.sigmoid(pre);
         Tensor logS = Ops.softplus(Ops.neg(pre)); // −log s
         Tensor back = Ops.sub(Ops.div(y, s), shift);
-        if (free == null) return new Result(back, sumPerExample(logS));
         return new Result(Ops.add(y, Ops.mul(free, Ops.sub(back, y))), sumPerExample(Ops.mul(logS, free)));
     }
 

@@ -20,8 +20,8 @@ import org.dgm4j.tensor.Tensor;
  * inverse: x = W⁻¹·y,  logdet = −H·W·log|det W|
  * </pre>
  *
- * log|det W| and W⁻¹ come from an LU factorization with partial pivoting in float64 (on the host for
- * now, {@link #logAbsDet} and {@link #inverseOf}); the gradient of log|det W| is W⁻ᵀ. W starts as a
+ * log|det W| and W⁻¹ come from an LU factorization with partial pivoting in float64 on W's backend
+ * ({@link #logAbsDet} and {@link #inverseOf}); the gradient of log|det W| is W⁻ᵀ. W starts as a
  * random rotation (orthogonal, so log|det W| = 0 at initialization).
  */
 public final class InvConv1x1 extends Bijector {
@@ -53,14 +53,18 @@ public final class InvConv1x1 extends Bijector {
         return new Result(mix(z, inverseOf(w)), perExample(Ops.mulScalar(logAbsDet(w), -positionsPerChannel(z)), z.dim(0)));
     }
 
-    /** log|det w| (float64 scalar) for w (C, C), differentiable (gradient w⁻ᵀ). The swap point for the device LU kernel. */
+    /**
+     * log|det w| (float64 scalar) for w (C, C), differentiable (gradient w⁻ᵀ): LU with partial pivoting
+     * in double on w's backend (Kernels.logAbsDet); −∞ for a singular w, which the trainer's NaN/Inf
+     * guard then stops.
+     */
     static Tensor logAbsDet(Tensor w) {
-        return HostLinalg.logAbsDet(w);
+        return Ops.logAbsDet(w);
     }
 
-    /** w⁻¹ for w (C, C), differentiable. The swap point for the device inverse kernel. */
+    /** w⁻¹ for w (C, C), differentiable, by the same LU on w's backend (Kernels.matrixInverse); all NaN if singular. */
     static Tensor inverseOf(Tensor w) {
-        return HostLinalg.inverse(w);
+        return Ops.matrixInverse(w);
     }
 
     /** Applies w (C, C) to the channel vector of every position: x (B, C, H, W) or (B, C). */

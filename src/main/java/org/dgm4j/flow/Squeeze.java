@@ -31,20 +31,16 @@ public final class Squeeze extends Bijector {
         return Shape.of(in.dim(0) * 4, in.dim(1) / 2, in.dim(2) / 2);
     }
 
-    /** x (B, C, H, W) → (B, 4C, H/2, W/2). The swap point for a squeeze kernel. */
+    /** x (B, C, H, W) → (B, 4C, H/2, W/2). The fused kernel {@link Ops#squeeze2d}. */
     public static Tensor squeeze(Tensor x) {
         check(x.rank() == 4 && x.dim(2) % 2 == 0 && x.dim(3) % 2 == 0, "(B, C, H, W) with even H and W", x.shape());
-        long b = x.dim(0), c = x.dim(1), h = x.dim(2) / 2, w = x.dim(3) / 2;
-        Tensor t = Ops.permute(Ops.reshape(x, Shape.of(b, c, h, 2, w, 2)), 0, 1, 3, 5, 2, 4);
-        return Ops.reshape(t, Shape.of(b, 4 * c, h, w));
+        return Ops.squeeze2d(x);
     }
 
     /** z (B, 4C, H, W) → (B, C, 2H, 2W), the inverse of {@link #squeeze}. */
     public static Tensor unsqueeze(Tensor z) {
         check(z.rank() == 4 && z.dim(1) % 4 == 0, "(B, 4C, H, W)", z.shape());
-        long b = z.dim(0), c = z.dim(1) / 4, h = z.dim(2), w = z.dim(3);
-        Tensor t = Ops.permute(Ops.reshape(z, Shape.of(b, c, 2, 2, h, w)), 0, 1, 4, 2, 5, 3);
-        return Ops.reshape(t, Shape.of(b, c, 2 * h, 2 * w));
+        return Ops.unsqueeze2d(z);
     }
 
     private static void check(boolean ok, String want, Shape found) {

@@ -51,11 +51,14 @@
  * Fashion-MNIST's 28×28 images are padded to 32×32 with pixel value 0 (the background) for Glow with
  * three levels: D_model = 1024, D_data = 784.
  *
- * <h2>Where the fused kernels go</h2>
+ * <h2>The fused kernels</h2>
  *
- * Each computation that gets a fused kernel is one static method, so switching to the op-table kernel is
- * a one-line change: {@code AffineCoupling.couple / uncouple}, {@code AdditiveCoupling.shift},
- * {@code ActNorm.affine}, {@code InvConv1x1.logAbsDet / inverseOf} (now LU in float64 on the host, with
- * gradient W⁻ᵀ), {@code Squeeze.squeeze / unsqueeze}.
+ * Each computation with a fused op-table kernel is one static method: {@code AffineCoupling.couple /
+ * uncouple} ({@code Ops.affineCoupling[Inverse]}; the checkerboard mask keeps the composed form),
+ * {@code ActNorm.affine} ({@code Ops.actnorm[Inverse]}, initialization by {@code Ops.actnormStats}),
+ * {@code InvConv1x1.logAbsDet / inverseOf} ({@code Ops.logAbsDet / matrixInverse}: LU in float64 on the
+ * weight's backend, gradient W⁻ᵀ), {@code Squeeze.squeeze / unsqueeze} ({@code Ops.squeeze2d /
+ * unsqueeze2d}). {@code AdditiveCoupling.shift} stays composed (one add). The host LU
+ * ({@code HostLinalg}) only builds {@link org.dgm4j.flow.InvConv1x1Lu}'s initial factors.
  */
 package org.dgm4j.flow;
