@@ -20,6 +20,13 @@ public final class DataSets {
     public record Split(Examples train, Examples test, String description) {}
 
     public static Split load(Config c, ModelFamily family) {
+        int limitTest = c.getInt("data.limit_test");
+        if (limitTest < 0) throw new IllegalArgumentException("data.limit_test must be >= 0, found " + limitTest);
+        Split all = loadAll(c, family);
+        return limitTest == 0 ? all : new Split(all.train(), all.test().first(limitTest), all.description());
+    }
+
+    private static Split loadAll(Config c, ModelFamily family) {
         String set = c.getString("data.set");
         int limit = c.getInt("data.limit_train");
         if (limit < 0) throw new IllegalArgumentException("data.limit_train must be >= 0, found " + limit);

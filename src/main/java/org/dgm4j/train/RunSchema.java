@@ -23,6 +23,7 @@ public final class RunSchema {
                 ConfigKey.choice("dist.backend", "auto", "data parallelism: auto (MPI when mpirun/srun started several processes), local or mpi", "auto", "local", "mpi"),
                 ConfigKey.choice("data.set", (String) d.getOrDefault("data.set", "fashion-mnist"), "training data", DATA_SETS),
                 ConfigKey.integer("data.limit_train", 0, "use only the first N training examples (0: all)"),
+                ConfigKey.integer("data.limit_test", 0, "evaluate on the first N test examples only (0: all)"),
                 ConfigKey.integer("data.points", 50_000, "training points drawn for a 2-D set (the test set has 10,000)"),
                 ConfigKey.integer("train.epochs", ((Number) d.getOrDefault("train.epochs", 5)).intValue(), "passes over the training set"),
                 ConfigKey.integer("train.batch_size", ((Number) d.getOrDefault("train.batch_size", 128)).intValue(), "examples per step"),
