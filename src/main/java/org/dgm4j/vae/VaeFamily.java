@@ -141,7 +141,9 @@ public final class VaeFamily implements ModelFamily {
          * The terms of one step at 1-based step {@code step} (what {@link #trainStep} minimizes), or of a
          * test batch with {@code step} = −1 (the full KL weight β, no warm-up).
          */
-        public LinkedHashMap<String, Tensor> terms(Tensor x, Generator g, long step) {
+        public LinkedHashMap<String, Tensor> terms(Tensor batch, Generator g, long step) {
+            DType dtype = vae.parameters().get(0).dtype();
+            Tensor x = batch.dtype() == dtype ? batch : batch.toDType(dtype); // batches come as float32
             LinkedHashMap<String, Tensor> t;
             if (settings.iwaeK() > 1) {
                 Vae.Elbo e = vae.iwae(x, g.normal(x.backend(), x.dtype(), Shape.of(settings.iwaeK(), x.dim(0), vae.latent())));
