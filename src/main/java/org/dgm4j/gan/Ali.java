@@ -20,7 +20,7 @@ import org.dgm4j.tensor.Tensor;
  * <pre>
  * encoder        x (B, C, H, W) → Flatten → D → h → h → (B, 2·latent) = [μ | logσ²]  (stochastic, ALI)
  *                                                     or (B, latent) = z            (deterministic, BiGAN)
- * generator      z (B, latent) → h → h → D → tanh → (B, C, H, W) in (−1, 1)          ReLU inside
+ * generator      z (B, latent) → h → h → D → tanh → (B, C, H, W) in (−1, 1)          BN ReLU inside
  * discriminator  [flatten(x) | z] (B, D + latent) → h → h → 1 logit                 LeakyReLU(0.2) inside
  * </pre>
  * The stochastic encoder samples z = μ + σ·ε, ε ~ N(0, I) (reparameterized, so gradients reach E);
@@ -45,7 +45,7 @@ public final class Ali extends Module {
         this.objective = objective;
         long d = Players.numel(shape);
         encoder = module("encoder", Players.mlpEncoder(d, hidden, stochastic ? 2 * latent : latent, dtype, init));
-        generator = module("generator", Players.mlpGenerator(latent, hidden, shape, true, dtype, init));
+        generator = module("generator", Players.mlpGenerator(latent, hidden, shape, true, true, dtype, init));
         discriminator = module("discriminator", Players.mlpDiscriminator(d + latent, hidden, dtype, init));
     }
 

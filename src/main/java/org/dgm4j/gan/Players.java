@@ -1,6 +1,7 @@
 package org.dgm4j.gan;
 
 import java.util.Arrays;
+import org.dgm4j.nn.BatchNorm1d;
 import org.dgm4j.nn.BatchNorm2d;
 import org.dgm4j.nn.Conv2d;
 import org.dgm4j.nn.ConvTranspose2d;
@@ -34,11 +35,21 @@ public final class Players {
      * without it the output is unbounded (2-D points).
      */
     public static Sequential mlpGenerator(long latent, long hidden, long[] outShape, boolean tanh, DType dtype, Generator init) {
+        return mlpGenerator(latent, hidden, outShape, tanh, false, dtype, init);
+    }
+
+    /**
+     * The same with {@code batchNorm}: BatchNorm1d before each hidden ReLU (Linear BN ReLU, as the
+     * DCGAN recipe and BiGAN's MLP generator have it), which keeps an MLP generator of images from
+     * the noisy pixels it otherwise starts with.
+     */
+    public static Sequential mlpGenerator(long latent, long hidden, long[] outShape, boolean tanh, boolean batchNorm, DType dtype, Generator init) {
         long d = numel(outShape);
-        Sequential s = new Sequential(
-                new Linear(latent, hidden, true, dtype, init), new ReLU(),
-                new Linear(hidden, hidden, true, dtype, init), new ReLU(),
-                new Linear(hidden, d, true, dtype, init));
+        Sequential s = new Sequential(new Linear(latent, hidden, true, dtype, init));
+        if (batchNorm) s.add(new BatchNorm1d(hidden, 0.1, 1e-5, true, dtype));
+        s.add(new ReLU()).add(new Linear(hidden, hidden, true, dtype, init));
+        if (batchNorm) s.add(new BatchNorm1d(hidden, 0.1, 1e-5, true, dtype));
+        s.add(new ReLU()).add(new Linear(hidden, d, true, dtype, init));
         if (tanh) s.add(new Tanh());
         return s.add(new Reshape(outShape));
     }
