@@ -93,12 +93,17 @@ public final class BenchCommand implements Runnable {
         public Integer call() {
             if (reps < 1 || seconds <= 0 || warmup < 0 || profile < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--reps >= 1, --seconds > 0, --warmup >= 0, --profile >= 0");
             PrintWriter out = spec.commandLine().getOut();
+            org.dgm4j.backend.Backend previous = org.dgm4j.backend.Backends.current();
             org.dgm4j.backend.Backends.use(org.dgm4j.backend.Backends.cpu());
             out.printf(Locale.ROOT, "# dgm4j bench vae-step (cpu)%n%nOMP_NUM_THREADS=%s OMP_WAIT_POLICY=%s cores=%d; warm-up %.1f s, %d reps of >= %.2f s, median%n%n",
                     System.getenv().getOrDefault("OMP_NUM_THREADS", "(unset)"), System.getenv().getOrDefault("OMP_WAIT_POLICY", "(unset)"),
                     Runtime.getRuntime().availableProcessors(), warmup, reps, seconds);
             out.flush();
-            org.dgm4j.bench.VaeStepBench.run(warmup, seconds, reps, profile, out);
+            try {
+                org.dgm4j.bench.VaeStepBench.run(warmup, seconds, reps, profile, out);
+            } finally {
+                org.dgm4j.backend.Backends.use(previous);
+            }
             return 0;
         }
     }

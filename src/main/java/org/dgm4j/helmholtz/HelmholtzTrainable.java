@@ -40,7 +40,7 @@ import org.dgm4j.train.Trainable;
  * the draws at hand (training rows: the step's own, k = 1 or rws_k, so it equals loss; test rows:
  * k = testK draws from q per image), {@code wake} = −log p(x, h) (rws: weighted), {@code sleep} =
  * −log q(h|x) on the dreams (wake-sleep), {@code qwake} (rws), {@code baseline} = mean (l − C(x) − c)²
- * (nvil). Test rows: {@code loss} (−ELBO, one draw) and {@code nll}.
+ * (nvil). Test rows: {@code loss} (the same objective on the test batch) and {@code nll}.
  */
 public final class HelmholtzTrainable implements Trainable {
     /** The training algorithm. */
@@ -172,12 +172,15 @@ public final class HelmholtzTrainable implements Trainable {
         return m;
     }
 
-    /** −ELBO with one draw, and the importance-sampled NLL with testK draws per image. */
+    /**
+     * The training objective on a test batch (−ELBO with one draw; rws: −L_k with rws_k draws), and the
+     * importance-sampled NLL with testK draws per image.
+     */
     @Override
     public LinkedHashMap<String, Double> evaluate(Tensor x, Generator g) {
-        List<Tensor> s = machine.recognize(x, g);
         LinkedHashMap<String, Double> v = new LinkedHashMap<>();
-        v.put("loss", -machine.logP(s).sub(machine.logQ(s)).mean().item());
+        int k = algorithm == Algorithm.RWS ? rwsK : 1;
+        v.put("loss", -mean(ImportanceSampling.estimate(machine, x, k, k, g).logLikelihood()));
         v.put("nll", -mean(ImportanceSampling.estimate(machine, x, testK, testK, g).logLikelihood()));
         return v;
     }

@@ -9,7 +9,6 @@ import org.dgm4j.distributions.Bernoulli;
 import org.dgm4j.distributions.DiscretizedLogistic;
 import org.dgm4j.distributions.Normal;
 import org.dgm4j.tensor.DType;
-import org.dgm4j.tensor.Shape;
 import org.dgm4j.tensor.Tensor;
 import org.dgm4j.train.BatchInput;
 
