@@ -141,7 +141,8 @@ public final class BenchCommand implements Runnable {
             String heading = String.format(Locale.ROOT, "## dgm4j bench gpu%s%n%n"
                             + "CUDA: %s. CPU backend: %d cores (oneDNN + Java loops), OMP_NUM_THREADS=%s.%n"
                             + "Milliseconds per call, float32: medians of %d repetitions on CUDA and %d on the CPU (each repetition >= %.2f s of "
-                            + "back-to-back calls, then a device synchronize), after >= %.1f s of warm-up. conv2d: stride 1, no bias; fwd+bwd = "
+                            + "back-to-back calls, then a device synchronize; slow rows get fewer, at least 3, see the log), after >= %.1f s "
+                            + "of warm-up. conv2d: stride 1, no bias; fwd+bwd = "
                             + "forward, then dX and dW for an all-ones dY. VAE step: -ELBO, backward and Adam on a fixed binary batch; its "
                             + "GFLOP/s count the matmuls only. ours / PyTorch > 1 means dgm4j is slower.%n",
                     smoke ? " (smoke shapes: plumbing check only, the times mean nothing)" : "", probe.reason(),
