@@ -1,11 +1,20 @@
 package org.dgm4j.cli;
 
-import org.dgm4j.bench.FlowBench;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import org.dgm4j.backend.Backend;
+import org.dgm4j.backend.Backends;
 import org.dgm4j.backend.cpu.OneDnn;
+import org.dgm4j.backend.cuda.CudaProbe;
+import org.dgm4j.bench.FlowBench;
+import org.dgm4j.bench.GpuBench;
 import org.dgm4j.bench.KernelBench;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,14 +22,14 @@ import picocli.CommandLine.Option;
 
 /** {@code dgm4j bench ...}: performance measurements; one subcommand per suite. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Performance measurements.",
-        subcommands = {BenchCommand.Kernels.class, BenchCommand.VaeStep.class, BenchCommand.Flows.class})
+        subcommands = {BenchCommand.Kernels.class, BenchCommand.VaeStep.class, BenchCommand.Flows.class, BenchCommand.Gpu.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing suite (try: bench kernels, bench vae-step, bench flows)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing suite (try: bench kernels, bench vae-step, bench flows, bench gpu)");
     }
 
     /** {@code dgm4j bench kernels}: sgemm and 3x3 conv through dgm4j and through oneDNN directly. */
@@ -149,6 +158,104 @@ public final class BenchCommand implements Runnable {
             out.print(FlowBench.table(rows));
             out.flush();
             return 0;
+        }
+    }
+
+    /** {@code dgm4j bench gpu}: dgm4j on CUDA vs the CPU backend vs PyTorch (measured by scripts/gpu_bench_torch.py). */
+    @Command(name = "gpu", mixinStandardHelpOptions = true,
+            description = {"Milliseconds per call of sgemm (plain, batched), 3x3/1x1 conv2d (fwd, fwd+bwd; a ResNet-style layer and Glow's "
+                    + "first-level coupling convolutions at 28 and 32 px) and an MLP VAE training step, through dgm4j on the CUDA backend "
+                    + "and on the CPU backend, as a markdown table; with --torch, next to PyTorch's times for the same shapes and the "
+                    + "ratio ours / PyTorch. Medians over repetitions, the device synchronized before each clock reading.",
+                    "scripts/gpu-check.sh runs it: --list writes the shapes that scripts/gpu_bench_torch.py measures, then --torch reads them back."},
+            footerHeading = "%nExamples:%n",
+            footer = {"  dgm4j bench gpu --list > spec.tsv && python3 scripts/gpu_bench_torch.py --spec spec.tsv --out torch.tsv",
+                    "  dgm4j bench gpu --torch torch.tsv --out gpu-bench.md"})
+    public static final class Gpu implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--list", description = "Print the workloads (id, kind, sizes; one per line, tab-separated) and exit.")
+        boolean list;
+
+        @Option(names = "--smoke", description = "Tiny shapes, for checking the plumbing on the CUDA emulator (its timings mean nothing).")
+        boolean smoke;
+
+        @Option(names = "--torch", paramLabel = "FILE", description = "PyTorch's times (id<TAB>ms lines from scripts/gpu_bench_torch.py).")
+        Path torch;
+
+        @Option(names = "--out", paramLabel = "FILE", description = "Also write the table (with its heading) to FILE.")
+        Path out;
+
+        @Option(names = "--only", paramLabel = "REGEX", description = "Only the workloads whose id matches (e.g. 'conv.*|vae_step').")
+        String only;
+
+        @Option(names = "--reps", defaultValue = "15", description = "Timed repetitions on CUDA (default ${DEFAULT-VALUE}).")
+        int reps;
+
+        @Option(names = "--cpu-reps", defaultValue = "3", description = "Timed repetitions on the CPU backend; 0 skips it (default ${DEFAULT-VALUE}).")
+        int cpuReps;
+
+        @Option(names = "--seconds", defaultValue = "0.1", description = "Minimum length of one repetition in seconds (default ${DEFAULT-VALUE}).")
+        double seconds;
+
+        @Option(names = "--warmup", defaultValue = "0.3", description = "Warm-up seconds per workload and backend, at least 2 calls (default ${DEFAULT-VALUE}).")
+        double warmup;
+
+        @Override
+        public Integer call() throws IOException {
+            if (reps < 1 || cpuReps < 0 || seconds < 0 || warmup < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--reps must be >= 1, --cpu-reps >= 0, --seconds and --warmup >= 0");
+            }
+            PrintWriter o = spec.commandLine().getOut();
+            List<GpuBench.Workload> workloads = GpuBench.workloads(smoke);
+            if (only != null) {
+                Pattern p = Pattern.compile(only);
+                workloads = workloads.stream().filter(w -> p.matcher(w.id()).matches()).toList();
+                if (workloads.isEmpty()) throw new CommandLine.ParameterException(spec.commandLine(), "--only " + only + " matches no workload id");
+            }
+            if (list) {
+                for (GpuBench.Workload w : workloads) o.println(w.specLine());
+                o.flush();
+                return 0;
+            }
+            StringBuilder notes = new StringBuilder();
+            Map<String, Double> reference = torch == null ? Map.of() : GpuBench.readReference(torch, notes);
+            CudaProbe.Result probe = CudaProbe.probe();
+            if (!probe.available()) throw new IllegalStateException("bench gpu needs the CUDA backend: " + probe.reason());
+            Backend cuda = CudaProbe.backend();
+            String heading = String.format(Locale.ROOT, "## dgm4j bench gpu%s%n%n"
+                            + "CUDA: %s. CPU backend: %d cores (oneDNN + Java loops), OMP_NUM_THREADS=%s.%n"
+                            + "Milliseconds per call, float32: medians of %d repetitions on CUDA and %d on the CPU (each repetition >= %.2f s of "
+                            + "back-to-back calls, then a device synchronize; slow rows get fewer, at least 3, see the log), after >= %.1f s "
+                            + "of warm-up. conv2d: stride 1, no bias; fwd+bwd = "
+                            + "forward, then dX and dW for an all-ones dY. VAE step: -ELBO, backward and Adam on a fixed binary batch; its "
+                            + "GFLOP/s count the matmuls only. ours / PyTorch > 1 means dgm4j is slower.%n",
+                    smoke ? " (smoke shapes: plumbing check only, the times mean nothing)" : "", probe.reason(),
+                    Runtime.getRuntime().availableProcessors(), env("OMP_NUM_THREADS"), reps, cpuReps, seconds, warmup);
+            if (notes.length() > 0) heading += String.format(Locale.ROOT, "PyTorch: %s%n", notes.toString().strip().replace("\n", "; "));
+            else heading += String.format(Locale.ROOT, "PyTorch: not measured in this run.%n");
+            o.println(heading.strip());
+            o.println();
+            o.flush();
+            List<GpuBench.Row> rows = new GpuBench(warmup, seconds, reps, cpuReps, o).run(workloads, cuda, cpuReps == 0 ? null : Backends.cpu(), reference);
+            for (GpuBench.Workload w : workloads) {
+                if (torch != null && !reference.containsKey(w.id())) o.println("warning: " + torch + " has no time for " + w.id());
+            }
+            String table = GpuBench.table(rows);
+            o.println();
+            o.print(table);
+            o.flush();
+            if (out != null) {
+                if (out.getParent() != null) Files.createDirectories(out.getParent());
+                Files.writeString(out, heading + "\n" + table);
+            }
+            return 0;
+        }
+
+        private static String env(String name) {
+            String v = System.getenv(name);
+            return v == null ? "(unset)" : v;
         }
     }
 }

@@ -16,7 +16,8 @@ import org.bytedeco.javacpp.PointerPointer;
  * kernel was queued is only reused by kernels queued later. When CUDA runs out, the cache is
  * returned to CUDA and the allocation retried once before {@link CudaOutOfMemoryException}.
  * On the emulator sizes are not rounded, so that AddressSanitizer sees the exact end of each tensor
- * (an access past it would otherwise land in the rounding slack).
+ * (an access past it would otherwise land in the rounding slack); likewise on a GPU under
+ * compute-sanitizer when asked (see {@link CudaBackend}).
  */
 public final class CachingAllocator {
     /** Bytes held by live blocks, the maximum of that so far, and live plus cached blocks. */
@@ -29,6 +30,10 @@ public final class CachingAllocator {
 
     CachingAllocator(boolean exactSizes) {
         this.exactSizes = exactSizes;
+    }
+
+    boolean exactSizes() {
+        return exactSizes;
     }
 
     static long round(long bytes) {

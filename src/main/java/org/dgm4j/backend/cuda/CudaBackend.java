@@ -16,7 +16,12 @@ import org.dgm4j.tensor.Storage;
  */
 public final class CudaBackend implements Backend {
     private final Pointer stream;
-    private final CachingAllocator allocator = new CachingAllocator(CudaProbe.emulated());
+    /**
+     * Exact-size blocks (no rounding) on the emulator, and on a GPU when the system property
+     * {@code dgm4j.cuda.exactSizes} is true: scripts/gpu-check.sh sets it under compute-sanitizer, whose
+     * memcheck then sees the exact end of every tensor instead of the end of a rounded block.
+     */
+    private final CachingAllocator allocator = new CachingAllocator(CudaProbe.emulated() || Boolean.getBoolean("dgm4j.cuda.exactSizes"));
     private final Kernels kernels;
 
     CudaBackend() {
@@ -79,6 +84,11 @@ public final class CudaBackend implements Backend {
     /** Device memory held by tensors now, the peak so far, and the total the allocator keeps. */
     public CachingAllocator.Stats memoryStats() {
         return allocator.stats();
+    }
+
+    /** True when blocks have the exact requested size (see {@link #allocator}). */
+    boolean exactSizes() {
+        return allocator.exactSizes();
     }
 
     /** Returns cached, unused device memory to CUDA (other processes may then use it). */

@@ -58,7 +58,7 @@ class CudaBackendTest {
         long reserved;
         try (Tensor a = Tensor.empty(gpu, DType.F64, Shape.of(1000))) {
             CachingAllocator.Stats during = gpu.memoryStats();
-            long size = CudaProbe.emulated() ? 8000 : CachingAllocator.round(8000); // exact sizes on the emulator
+            long size = gpu.exactSizes() ? 8000 : CachingAllocator.round(8000); // exact on the emulator and under the sanitizer
             assertEquals(before.currentBytes() + size, during.currentBytes());
             assertTrue(during.peakBytes() >= during.currentBytes());
             reserved = during.reservedBytes();
