@@ -22,7 +22,8 @@ import org.dgm4j.tensor.Generator;
 import org.dgm4j.tensor.Scope;
 import org.dgm4j.tensor.Shape;
 import org.dgm4j.tensor.Tensor;
-import org.dgm4j.vae.BernoulliVae;
+import org.dgm4j.vae.Likelihood;
+import org.dgm4j.vae.Vae;
 
 /**
  * The GPU-vs-CPU benchmark of scripts/gpu-check.sh: each workload through dgm4j on the CUDA backend
@@ -132,7 +133,7 @@ public final class GpuBench {
         out.add(new Workload(id + "_fwdbwd", "conv2d_fwdbwd", title + " fwd+bwd", new LinkedHashMap<>(p), shape, 3 * flops));
     }
 
-    /** The MLP VAE of {@link BernoulliVae} (d-h-h-z encoder, z-h-h-d decoder), Adam; FLOPs of its matmuls (forward, 2 backward). */
+    /** The MLP VAE of {@link Vae} (d-h-h-z encoder, z-h-h-d decoder), Adam; FLOPs of its matmuls (forward, 2 backward). */
     private static Workload vae(String id, long batch, long d, long h, long z) {
         double fwd = 2.0 * batch * (d * h + h * h + h * 2 * z + z * h + h * h + h * d);
         return new Workload(id, "vae_step", "MLP VAE training step (Adam)", params("batch", batch, "d", d, "hidden", h, "latent", z),
@@ -284,7 +285,7 @@ public final class GpuBench {
         long batch = w.p("batch"), d = w.p("d");
         if (d != 784) throw new IllegalArgumentException(w.id() + ": the VAE workload is for 28x28 images (d=784), found d=" + d);
         Generator g = new Generator(3);
-        BernoulliVae vae = new BernoulliVae(1, 28, 28, w.p("hidden"), w.p("latent"), DType.F32, g);
+        Vae vae = new Vae(1, 28, 28, w.p("hidden"), w.p("latent"), Vae.Architecture.MLP, Likelihood.bernoulli(), DType.F32, g);
         Adam opt = new Adam(vae.parameters(), 1e-3);
         Tensor xx;
         try (Scope s = Scope.open()) { // the batch outlives the scope, the uniform draw does not
