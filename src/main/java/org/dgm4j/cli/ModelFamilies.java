@@ -2,7 +2,12 @@ package org.dgm4j.cli;
 
 import java.util.List;
 import org.dgm4j.flow.FlowFamily;
+import org.dgm4j.gan.AaeFamily;
+import org.dgm4j.gan.AliFamily;
+import org.dgm4j.gan.DcganFamily;
+import org.dgm4j.gan.GanFamily;
 import org.dgm4j.helmholtz.HelmholtzFamily;
+import org.dgm4j.rbm.RbmFamily;
 import org.dgm4j.train.ModelFamily;
 import org.dgm4j.vae.VaeFamily;
 
@@ -10,11 +15,12 @@ import org.dgm4j.vae.VaeFamily;
 final class ModelFamilies {
     static final List<ModelFamily> ALL = List.of(
             new VaeFamily(),
-            new org.dgm4j.gan.GanFamily(),
-            new org.dgm4j.gan.DcganFamily(),
-            new org.dgm4j.gan.AaeFamily(),
-            new org.dgm4j.gan.AliFamily(),
+            new GanFamily(),
+            new DcganFamily(),
+            new AaeFamily(),
+            new AliFamily(),
             new HelmholtzFamily(),
+            new RbmFamily(),
             FlowFamily.glow(),
             FlowFamily.realNvp(),
             FlowFamily.nice(),

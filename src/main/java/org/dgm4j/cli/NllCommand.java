@@ -19,8 +19,12 @@ import org.dgm4j.eval.ImportanceWeighted;
 import org.dgm4j.helmholtz.HelmholtzMachine;
 import org.dgm4j.io.Safetensors;
 import org.dgm4j.nn.Module;
+import org.dgm4j.rbm.AnnealedImportanceSampling;
+import org.dgm4j.rbm.BinaryRbm;
+import org.dgm4j.rbm.RbmFamily;
 import org.dgm4j.tensor.Generator;
 import org.dgm4j.tensor.Scope;
+import org.dgm4j.tensor.Shape;
 import org.dgm4j.tensor.Tensor;
 import org.dgm4j.train.BatchInput;
 import org.dgm4j.vae.Likelihood;
@@ -31,20 +35,24 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code dgm4j nll MODEL}: the importance-sampled test NLL of a saved latent-variable model (a VAE or
- * a Helmholtz machine, anything with a proposal q(h|x)) on the Fashion-MNIST test set.
+ * {@code dgm4j nll MODEL}: the test NLL of a saved latent-variable model on the Fashion-MNIST test set:
+ * importance-sampled for a VAE or a Helmholtz machine (anything with a proposal q(h|x)), through log Z
+ * by annealed importance sampling for an RBM.
  */
 @Command(name = "nll", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Importance-sampled test NLL of a saved model (model.safetensors of a vae or helmholtz run): "
+        description = {"Test NLL of a saved model (model.safetensors of a vae, helmholtz or rbm run). vae, helmholtz: importance sampled, "
                 + "-log (1/k) sum_i p(x, h_i)/q(h_i|x), h_i ~ q(h|x), on the first N Fashion-MNIST test images, "
                 + "in nats per image (sum over pixels) with the standard error over images; for a VAE the IWAE bound. "
                 + "Also the ELBO from the same draws (mean log-weight).",
                 "Binary models see the test set binarized once with java.util.Random(seed).nextFloat() per pixel in file order, "
                 + "pixel on iff u < pixel/255 (the peers' FashionMnist.binarized(12345)); the logistic VAE sees 8-bit pixels, "
-                + "the Gaussian VAE pixels dequantized with seeded noise.", ""},
+                + "the Gaussian VAE pixels dequantized with seeded noise.",
+                "An rbm: log p(v) = -F(v) - log Z with log Z by annealed importance sampling from the base-rate model of the "
+                + "training pixel means (Salakhutdinov & Murray 2008), with its +-3 sigma bracket; --k does not apply.", ""},
         footerHeading = "%nExamples:%n",
         footer = {"  dgm4j nll runs/a/model.safetensors --k 5000 --images 1000",
-                  "  dgm4j nll runs/hm/model.safetensors --k 1000 --images 10000"})
+                  "  dgm4j nll runs/hm/model.safetensors --k 1000 --images 10000",
+                  "  dgm4j nll runs/rbm/model.safetensors --ais-chains 100 --ais-scale 1 --images 10000"})
 public final class NllCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -73,6 +81,12 @@ public final class NllCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "auto", paramLabel = "auto|cpu|cuda", description = "Backend (default ${DEFAULT-VALUE}).")
     String backend;
 
+    @Option(names = "--ais-chains", defaultValue = "100", description = "rbm: AIS chains (default ${DEFAULT-VALUE}).")
+    int aisChains;
+
+    @Option(names = "--ais-scale", defaultValue = "1", description = "rbm: fraction of Salakhutdinov and Murray's 14,500 annealing steps (default ${DEFAULT-VALUE}).")
+    double aisScale;
+
     /** A loaded model: what importance sampling needs, its module (to close), how to serve images, and the bits/dim offset. */
     private record Loaded(ImportanceWeighted model, Module module, String description, BatchInput input, boolean binary, double discretizationNats)
             implements AutoCloseable {
@@ -94,6 +108,14 @@ public final class NllCommand implements Callable<Integer> {
             ImageSet test = data.test();
             int n = Math.min(images, test.count());
             Safetensors.Contents saved = Safetensors.read(model, chosen);
+            if ("rbm".equals(saved.metadata().get("model"))) {
+                try (BinaryRbm rbm = RbmFamily.load(saved.metadata(), saved.tensors())) {
+                    rbmNll(rbm, data.train(), test, Math.min(images, test.count()), out);
+                } finally {
+                    saved.tensors().values().forEach(Tensor::close);
+                }
+                return 0;
+            }
             try (Loaded m = load(saved.metadata())) {
                 m.module().loadStateDict(saved.tensors());
                 m.module().eval();
@@ -154,6 +176,37 @@ public final class NllCommand implements Callable<Integer> {
         }
     }
 
+    /** The RBM's test log-likelihood through log Z by AIS from the base-rate model of the training set's pixel means. */
+    private void rbmNll(BinaryRbm rbm, ImageSet train, ImageSet test, int n, PrintWriter out) {
+        if (aisChains < 2 || !(aisScale > 0)) throw new CommandLine.ParameterException(spec.commandLine(), "--ais-chains must be >= 2 and --ais-scale > 0");
+        int d = train.imageSize();
+        if (d != rbm.visible()) throw new IllegalArgumentException("the RBM has " + rbm.visible() + " visible units, the images " + d + " pixels");
+        double[] betas = AnnealedImportanceSampling.salakhutdinovBetas(aisScale);
+        out.printf(Locale.ROOT, "rbm %d-%d; AIS: %d chains, %,d annealing steps; %d test images, backend %s%n", rbm.visible(), rbm.hidden(),
+                aisChains, betas.length - 1, n, rbm.backend().name());
+        out.flush();
+        double[] mean = new double[d];
+        byte[] px = train.pixels();
+        for (int i = 0; i < px.length; i++) mean[i % d] += (px[i] & 0xff) / 255.0;
+        for (int j = 0; j < d; j++) mean[j] /= train.count();
+        long t0 = System.nanoTime();
+        try (Scope s = Scope.open()) {
+            Tensor base = AnnealedImportanceSampling.baseRateBias(Tensor.of(rbm.backend(), mean, Shape.of(d)).toDType(rbm.dtype()), 1e-3);
+            AnnealedImportanceSampling.Estimate z = AnnealedImportanceSampling.logPartition(rbm, base, aisChains, betas, new Generator(seed));
+            float[] binarized = Arrays.copyOf(fixedBinarization(test, binarizationSeed), n * d);
+            double[] ll = rbm.logLikelihood(Tensor.of(rbm.backend(), binarized, Shape.of(n, d)).toDType(rbm.dtype()), z.logZ()).toDoubleArray();
+            double[] nll = Arrays.stream(ll).map(v -> -v).toArray();
+            double[] a = ImportanceSampling.meanAndStandardError(nll);
+            out.printf(Locale.ROOT, "log Z = %.2f, bracket [%.2f, %.2f] (base-rate log Z0 = %.2f); effective sample size %.1f of %d chains%n",
+                    z.logZ(), z.logZLow(), z.logZHigh(), z.logZBase(), z.effectiveSampleSize(), aisChains);
+            out.printf(Locale.ROOT, "test NLL (AIS log Z): %.2f ± %.2f nats per image (± = standard error over %d images; log Z's bracket moves it by %+.2f .. %+.2f)%n",
+                    a[0], a[1], n, z.logZLow() - z.logZ(), z.logZHigh() - z.logZ());
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        out.printf(Locale.ROOT, "wall time %.1f s%n", seconds);
+        out.flush();
+    }
+
     private static Loaded load(Map<String, String> meta) {
         String name = meta.get("model");
         if ("vae".equals(name)) {
@@ -166,7 +219,7 @@ public final class NllCommand implements Callable<Integer> {
             return new Loaded(hm, hm, "helmholtz " + meta,
                     BatchInput.dynamicBinarization(), true, 0);
         }
-        throw new IllegalArgumentException("model.safetensors holds model '" + name + "'; eval knows vae and helmholtz (models with a proposal q)");
+        throw new IllegalArgumentException("model.safetensors holds model '" + name + "'; nll knows vae, helmholtz and rbm");
     }
 
     /**

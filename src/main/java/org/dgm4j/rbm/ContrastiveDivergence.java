@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import org.dgm4j.autograd.Autograd;
 import org.dgm4j.autograd.Ops;
+import org.dgm4j.optim.Optimizer;
 import org.dgm4j.optim.SGD;
 import org.dgm4j.tensor.Generator;
 import org.dgm4j.tensor.Scope;
@@ -76,13 +77,14 @@ public final class ContrastiveDivergence implements AutoCloseable {
      * Monitors of one update, one-element tensors in the caller's scope (reading them syncs a GPU):
      * {@code reconstruction} = mean over the batch of Σ_i (v⁰_i − p(v_i|h⁰))² with h⁰ ~ p(h|v⁰);
      * {@code freeEnergyGap} = mean F(v⁰) − mean F(v^k), the surrogate whose gradient is the update
-     * (near 0 or negative when the negative samples look like the data).
+     * (near 0 or negative when the negative samples look like the data); {@code freeEnergy} = mean F(v⁰).
      */
-    public record Step(Tensor reconstruction, Tensor freeEnergyGap) {
+    public record Step(Tensor reconstruction, Tensor freeEnergyGap, Tensor freeEnergy) {
         public LinkedHashMap<String, Tensor> terms() {
             LinkedHashMap<String, Tensor> m = new LinkedHashMap<>();
             m.put("recon", reconstruction);
             m.put("fe_gap", freeEnergyGap);
+            m.put("free_energy", freeEnergy);
             return m;
         }
     }
@@ -90,6 +92,7 @@ public final class ContrastiveDivergence implements AutoCloseable {
     private final BinaryRbm rbm;
     private final Options options;
     private final SGD weightOpt, biasOpt;
+    private final boolean ownsChains;
     private Tensor chains; // (M, V) for PCD, else null
 
     /**
@@ -97,18 +100,53 @@ public final class ContrastiveDivergence implements AutoCloseable {
      * {@code g} now (so initialize the visible bias, e.g. from the data mean, first).
      */
     public ContrastiveDivergence(BinaryRbm rbm, Options options, Generator g) {
+        this(rbm, options, options.persistent() ? newChains(rbm, options.chains(), g) : null, true);
+    }
+
+    /**
+     * Binds the learner to {@code rbm} with persistent chains (M, V) the caller owns and keeps (e.g. a
+     * buffer that checkpoints save, filled by {@link #restartChains}); null for CD.
+     */
+    public ContrastiveDivergence(BinaryRbm rbm, Options options, Tensor chains) {
+        this(rbm, options, chains, false);
+    }
+
+    private ContrastiveDivergence(BinaryRbm rbm, Options options, Tensor chains, boolean ownsChains) {
+        if (options.persistent() != (chains != null)) throw new IllegalArgumentException("PCD needs persistent chains and CD none");
+        if (chains != null && (chains.rank() != 2 || chains.dim(0) != options.chains() || chains.dim(1) != rbm.visible())) {
+            throw new IllegalArgumentException("expected persistent chains (" + options.chains() + ", " + rbm.visible() + "), found " + chains.shape());
+        }
         this.rbm = rbm;
         this.options = options;
+        this.chains = chains;
+        this.ownsChains = ownsChains;
         weightOpt = new SGD(List.of(rbm.weight()), options.lr()).momentum(options.momentum()).weightDecay(options.weightDecay());
         biasOpt = new SGD(List.of(rbm.visibleBias(), rbm.hiddenBias()), options.lr()).momentum(options.momentum());
-        if (options.persistent()) {
-            chains = Scope.unscoped(() -> {
-                try (var ng = Autograd.noGrad(); Scope s = Scope.open()) {
-                    Tensor p = rbm.visibleBias().sigmoid().reshape(1, rbm.visible()).expand(options.chains(), rbm.visible());
-                    return s.keep(g.bernoulli(p));
-                }
-            });
+    }
+
+    /** M chains (M, V) drawn from Bernoulli(σ(b)), the model with W = 0; outside any scope. */
+    private static Tensor newChains(BinaryRbm rbm, int m, Generator g) {
+        return Scope.unscoped(() -> {
+            try (var ng = Autograd.noGrad(); Scope s = Scope.open()) {
+                return s.keep(g.bernoulli(rbm.visibleBias().sigmoid().reshape(1, rbm.visible()).expand(m, rbm.visible())));
+            }
+        });
+    }
+
+    /** PCD: redraws the chains from Bernoulli(σ(b)) (after the visible bias was initialized); no-op for CD. */
+    public void restartChains(Generator g) {
+        if (chains == null) return;
+        try (Tensor fresh = newChains(rbm, options.chains(), g)) {
+            rbm.backend().kernels().copy(fresh, chains);
         }
+    }
+
+    /** The two optimizers, in a fixed order: "weights" (W, with the weight decay) and "biases". */
+    public LinkedHashMap<String, Optimizer> optimizers() {
+        LinkedHashMap<String, Optimizer> m = new LinkedHashMap<>();
+        m.put("weights", weightOpt);
+        m.put("biases", biasOpt);
+        return m;
     }
 
     public Options options() {
@@ -171,9 +209,9 @@ public final class ContrastiveDivergence implements AutoCloseable {
             setGrad(rbm.visibleBias(), gb);
             setGrad(rbm.hiddenBias(), gc);
 
-            Tensor gap = freeEnergyMean(v0, a0).sub(freeEnergyMean(v, ak));
+            Tensor f0 = freeEnergyMean(v0, a0), gap = f0.sub(freeEnergyMean(v, ak));
             if (chains != null) rbm.backend().kernels().copy(v, chains);
-            return new Step(s.keep(recon), s.keep(gap));
+            return new Step(s.keep(recon), s.keep(gap), s.keep(f0));
         }
     }
 
@@ -189,12 +227,12 @@ public final class ContrastiveDivergence implements AutoCloseable {
         p.setGrad(owned);
     }
 
-    /** Frees the optimizers' state and the persistent chains (not the RBM). */
+    /** Frees the optimizers' state and the persistent chains it made itself (not the RBM, not a caller's chains). */
     @Override
     public void close() {
         weightOpt.close();
         biasOpt.close();
-        if (chains != null) chains.close();
+        if (ownsChains && chains != null) chains.close();
         chains = null;
     }
 }

@@ -1,5 +1,6 @@
 package org.dgm4j.train;
 
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,15 +64,27 @@ public final class StepContext {
             throw new NonFiniteException(where() + ": loss is " + values.get("loss") + " (terms " + values + ")" + (trace == null ? "" : "; " + trace));
         }
         loss.backward();
-        for (Tensor p : optimizer.parameters()) {
+        applyGradients(List.of(optimizer), values);
+        return values;
+    }
+
+    /**
+     * An update whose gradients the family wrote into its parameters itself (e.g. contrastive
+     * divergence): stops with a {@link NonFiniteException} naming the parameter if any gradient is not
+     * finite (nothing changed yet), reduces all the optimizers' gradients across processes in one fixed
+     * order, then steps each optimizer. {@code values}: the step's monitors, for the error message.
+     */
+    public void applyGradients(List<Optimizer> optimizers, Map<String, Double> values) {
+        List<Tensor> parameters = new ArrayList<>();
+        for (Optimizer o : optimizers) parameters.addAll(o.parameters());
+        for (Tensor p : parameters) {
             Tensor g = p.grad();
             if (g != null && !NonFiniteTrace.finite(g)) {
-                throw new NonFiniteException(where() + ": the gradient of " + names.getOrDefault(p, p.describe()) + " is not finite (loss " + values.get("loss") + ")");
+                throw new NonFiniteException(where() + ": the gradient of " + names.getOrDefault(p, p.describe()) + " is not finite (" + values + ")");
             }
         }
-        reducer.reduce(optimizer.parameters(), examples);
-        optimizer.step();
-        return values;
+        reducer.reduce(parameters, examples);
+        for (Optimizer o : optimizers) o.step();
     }
 
     private String where() {

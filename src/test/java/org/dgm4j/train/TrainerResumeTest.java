@@ -20,6 +20,7 @@ import org.dgm4j.backend.Backends;
 import org.dgm4j.data.ImageSet;
 import org.dgm4j.nn.Module;
 import org.dgm4j.optim.Optimizer;
+import org.dgm4j.rbm.RbmFamily;
 import org.dgm4j.tensor.DType;
 import org.dgm4j.tensor.Generator;
 import org.dgm4j.tensor.Tensor;
@@ -28,6 +29,8 @@ import org.dgm4j.config.ConfigEntry;
 import org.dgm4j.vae.VaeFamily;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Exact resume and the non-finite guard, in-process on a tiny VAE and random 4x4 images. */
 class TrainerResumeTest {
@@ -50,6 +53,19 @@ class TrainerResumeTest {
         return family.create(c, new long[] {1, 4, 4}, Trainer.stream(3, Trainer.INIT));
     }
 
+    /** A tiny RBM trained by persistent CD: its chains are module state, its momentum changes after epoch 1. */
+    static Trainable pcdRbm() {
+        RbmFamily family = new RbmFamily();
+        Config c = Config.resolve(RunSchema.keys(family, List.of("rbm")), List.of(ConfigEntry.assignment("--set", "model.hidden=6"),
+                ConfigEntry.assignment("--set", "model.persistent=true"), ConfigEntry.assignment("--set", "model.chains=5"),
+                ConfigEntry.assignment("--set", "model.sample_steps=2")));
+        return family.create(c, new long[] {1, 4, 4}, Trainer.stream(3, Trainer.INIT));
+    }
+
+    static Trainable model(String family) {
+        return family.equals("rbm") ? pcdRbm() : vae();
+    }
+
     /** A model whose step is intercepted after the real one (to send a signal or poison the loss). */
     static Trainable intercepted(Trainable t, BiFunction<StepContext, LinkedHashMap<String, Double>, LinkedHashMap<String, Double>> f) {
         return new Trainable() {
@@ -59,6 +75,7 @@ class TrainerResumeTest {
             public LinkedHashMap<String, Double> evaluate(Tensor x, Generator g) { return t.evaluate(x, g); }
             public Tensor sample(int n, Generator g) { return t.sample(n, g); }
             public Map<String, String> metadata() { return t.metadata(); }
+            public void initialize(Tensor x, Generator g) { t.initialize(x, g); }
         };
     }
 
@@ -70,16 +87,17 @@ class TrainerResumeTest {
         return MetricsLog.read(dir).stream().map(r -> r.get("split") + "@" + r.get("step") + "=" + r.get("loss")).toList();
     }
 
-    @Test
-    void stoppedBySignalThenResumedEqualsTheUninterruptedRunBitForBit(@TempDir Path root) throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"vae", "rbm"})
+    void stoppedBySignalThenResumedEqualsTheUninterruptedRunBitForBit(String family, @TempDir Path root) throws Exception {
         Backends.use(Backends.cpu());
         Path a = Files.createDirectories(root.resolve("a")), b = Files.createDirectories(root.resolve("b"));
-        try (Trainable m = vae()) {
+        try (Trainable m = model(family)) {
             Trainer.Result r = trainer(config(4, 0), a, Signals.none(), new StringWriter()).fit(m, TRAIN, TEST, null);
             assertFalse(r.stopped());
         }
         Signals signals = Signals.none();
-        try (Trainable m = vae()) {
+        try (Trainable m = model(family)) {
             Trainable stopAt9 = intercepted(m, (ctx, v) -> {
                 if (ctx.step() == 9) signals.request(Signals.Request.CHECKPOINT_AND_STOP, "SIGTERM");
                 return v;
@@ -89,7 +107,7 @@ class TrainerResumeTest {
             assertEquals(9, r.steps());
             assertNull(r.model(), "a stopped run writes a checkpoint, not the final model");
         }
-        try (Trainable m = vae(); Checkpoints.Loaded c = Checkpoints.newestValid(b, Backends.cpu(), w -> {})) {
+        try (Trainable m = model(family); Checkpoints.Loaded c = Checkpoints.newestValid(b, Backends.cpu(), w -> {})) {
             assertEquals(9, c.step());
             trainer(config(4, 0), b, Signals.none(), new StringWriter()).fit(m, TRAIN, TEST, c);
         }
