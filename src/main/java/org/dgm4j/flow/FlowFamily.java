@@ -11,14 +11,13 @@ import org.dgm4j.config.Config;
 import org.dgm4j.config.ConfigKey;
 import org.dgm4j.nn.Module;
 import org.dgm4j.optim.Adam;
-import org.dgm4j.optim.Optimizer;
 import org.dgm4j.tensor.DType;
 import org.dgm4j.tensor.Generator;
 import org.dgm4j.tensor.Shape;
 import org.dgm4j.tensor.Tensor;
 import org.dgm4j.train.BatchInput;
 import org.dgm4j.train.ModelFamily;
-import org.dgm4j.train.StepContext;
+import org.dgm4j.train.Objective;
 import org.dgm4j.train.Trainable;
 
 /**
@@ -141,7 +140,7 @@ public final class FlowFamily implements ModelFamily {
         if (!(temperature > 0)) throw new IllegalArgumentException("model.temperature must be > 0, found " + temperature);
         if (!images) {
             RealNvp2d m = new RealNvp2d(c.getInt("model.couplings"), c.getLong("model.hidden"), c.getInt("model.hidden_layers"), f32, init);
-            return new Points(m, new Adam(m.parameters(), c.getDouble("train.lr")), temperature);
+            return Trainable.minimizing(new Points(m, temperature), new Adam(m.parameters(), c.getDouble("train.lr")));
         }
         int ch = (int) shape[0], h = (int) shape[1], w = (int) shape[2];
         FlowModel m = switch (kind) {
@@ -158,66 +157,18 @@ public final class FlowFamily implements ModelFamily {
             case REALNVP2D -> throw new AssertionError();
         };
         FlowObjective obj = new FlowObjective(m, h, w, c.getInt("model.bits"), 0.5, temperature);
-        return new Images(obj, new Adam(m.parameters(), c.getDouble("train.lr")));
+        return Trainable.minimizing(obj, new Adam(m.parameters(), c.getDouble("train.lr")));
     }
 
     private static int roundUp(int n, int div) {
         return (n + div - 1) / div * div;
     }
 
-    /** An image flow: bits/dim loss through {@link FlowObjective}, one Adam. */
-    private record Images(FlowObjective objective, Adam optimizer) implements Trainable {
-        @Override
-        public Module module() {
-            return objective.model();
-        }
-
-        @Override
-        public Map<String, Optimizer> optimizers() {
-            return Map.of("optimizer", optimizer);
-        }
-
-        @Override
-        public void initialize(Tensor x, Generator g) {
-            objective.initialize(x, g);
-        }
-
-        @Override
-        public LinkedHashMap<String, Double> trainStep(Tensor x, Generator g, StepContext ctx) {
-            return ctx.minimize(optimizer, objective.terms(x, g));
-        }
-
-        @Override
-        public LinkedHashMap<String, Double> evaluate(Tensor x, Generator g) {
-            return StepContext.values(objective.terms(x, g));
-        }
-
-        @Override
-        public Tensor sample(int n, Generator g) {
-            return objective.sample(n, g);
-        }
-
-        @Override
-        public Tensor sample(int n, Generator g, double temperature) {
-            return objective.sample(n, temperature, g);
-        }
-
-        @Override
-        public Map<String, String> metadata() {
-            return objective.metadata();
-        }
-    }
-
-    /** A 2-D flow: loss = −log p(x) in nats per point (with its logdet and prior parts), one Adam. */
-    private record Points(FlowModel model, Adam optimizer, double temperature) implements Trainable {
+    /** A 2-D flow's objective: −log p(x) in nats per point, with its logdet and prior parts. */
+    private record Points(FlowModel model, double temperature) implements Objective {
         @Override
         public Module module() {
             return model;
-        }
-
-        @Override
-        public Map<String, Optimizer> optimizers() {
-            return Map.of("optimizer", optimizer);
         }
 
         @Override
@@ -227,23 +178,14 @@ public final class FlowFamily implements ModelFamily {
             }
         }
 
-        private LinkedHashMap<String, Tensor> terms(Tensor x) {
+        @Override
+        public LinkedHashMap<String, Tensor> terms(Tensor x, Generator g) {
             FlowModel.LogLikelihood ll = model.logLikelihood(x);
             LinkedHashMap<String, Tensor> t = new LinkedHashMap<>();
             t.put("loss", Ops.neg(Ops.mean(ll.logProb(), false)));
             t.put("logdet", Ops.mean(ll.logdet(), false));
             t.put("prior", Ops.mean(ll.prior(), false));
             return t;
-        }
-
-        @Override
-        public LinkedHashMap<String, Double> trainStep(Tensor x, Generator g, StepContext ctx) {
-            return ctx.minimize(optimizer, terms(x));
-        }
-
-        @Override
-        public LinkedHashMap<String, Double> evaluate(Tensor x, Generator g) {
-            return StepContext.values(terms(x));
         }
 
         @Override

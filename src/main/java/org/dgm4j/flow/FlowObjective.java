@@ -146,11 +146,12 @@ public final class FlowObjective implements Objective {
     /** n samples at this objective's temperature, cropped to H×W and mapped to [0, 1] (y + offset, clamped). */
     @Override
     public Tensor sample(int n, Generator g) {
-        return sample(n, temperature, g);
+        return sample(n, g, temperature);
     }
 
     /** n samples (n, C, H, W) at temperature T, cropped to H×W and mapped to [0, 1] (y + offset, clamped); no graph. */
-    public Tensor sample(int n, double temperature, Generator g) {
+    @Override
+    public Tensor sample(int n, Generator g, double temperature) {
         try (var ng = Autograd.noGrad()) {
             Tensor y = model.sample(n, temperature, g);
             y = Ops.slice(Ops.slice(y, 2, padTop, padTop + height, 1), 3, padLeft, padLeft + width, 1);
@@ -174,6 +175,7 @@ public final class FlowObjective implements Objective {
      * The model's data-dependent initialization (ActNorm) on a dequantized batch x (B, C, H, W) as
      * {@link #input()} serves it, padded with noise from g; layers already initialized are left alone.
      */
+    @Override
     public void initialize(Tensor x, Generator g) {
         try (Scope s = Scope.open(); var ng = Autograd.noGrad()) {
             model.initialize(pad(x, g));

@@ -25,6 +25,15 @@ public interface Objective {
     /** n samples (n, C, H, W) with values in [0, 1], without a graph. */
     Tensor sample(int n, Generator g);
 
+    /** Samples at a temperature (see {@link Trainable#sample(int, Generator, double)}); default: only t = 1. */
+    default Tensor sample(int n, Generator g, double temperature) {
+        if (temperature != 1) throw new IllegalArgumentException(metadata().getOrDefault("model", "this model") + " has no sampling temperature; use 1");
+        return sample(n, g);
+    }
+
+    /** One-time data-dependent initialization from the first training batch (see {@link Trainable#initialize}). Default: none. */
+    default void initialize(Tensor x, Generator g) {}
+
     /** String metadata stored in model.safetensors: what it takes to rebuild the module (model name, sizes). */
     Map<String, String> metadata();
 }

@@ -89,6 +89,16 @@ public interface Trainable extends AutoCloseable {
             }
 
             @Override
+            public Tensor sample(int n, Generator g, double temperature) {
+                return objective.sample(n, g, temperature);
+            }
+
+            @Override
+            public void initialize(Tensor x, Generator g) {
+                objective.initialize(x, g);
+            }
+
+            @Override
             public Map<String, String> metadata() {
                 return objective.metadata();
             }
