@@ -10,6 +10,8 @@ import java.util.concurrent.Callable;
 import org.dgm4j.autograd.Autograd;
 import org.dgm4j.backend.Backend;
 import org.dgm4j.backend.Backends;
+import org.dgm4j.flow.DensityPlot;
+import org.dgm4j.flow.FlowModel;
 import org.dgm4j.io.ImageGrid;
 import org.dgm4j.tensor.Generator;
 import org.dgm4j.tensor.Scope;
@@ -27,6 +29,7 @@ import picocli.CommandLine.Parameters;
         footer = {
             "  dgm4j sample runs/20261122-101500-vae                   64 samples to runs/.../samples.png",
             "  dgm4j sample RUN --n 100 --temperature 0.7 --out t07.png   a flow at temperature 0.7",
+            "  dgm4j sample RUN --n 2000 --density                       a 2-D flow: density.png, exact p(x) under its samples",
             "",
             "Exit codes: 0 success, 1 error (unreadable run or weights), 2 bad usage."})
 public final class SampleCommand implements Callable<Integer> {
@@ -48,6 +51,9 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "PNG to write (default: RUN/samples.png, or samples-t<T>.png at T != 1).")
     Path out;
 
+    @Option(names = "--density", description = "2-D flows: also write the model's exact density p(x) on a grid, its samples on top (RUN/density.png).")
+    boolean density;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a setting of the run's config (e.g. backend=cpu).")
     List<String> sets = new ArrayList<>();
 
@@ -63,6 +69,14 @@ public final class SampleCommand implements Callable<Integer> {
             try (Scope s = Scope.open(); var ng = Autograd.noGrad()) {
                 Tensor x = saved.model().sample(n, new Generator(seed), temperature);
                 write(file, x);
+                if (density) {
+                    if (!(saved.model().module() instanceof FlowModel flow) || x.rank() != 2 || x.dim(1) != 2) {
+                        throw new CommandLine.ParameterException(spec.commandLine(), "--density needs a 2-D flow (e.g. realnvp2d), found " + saved.family().name());
+                    }
+                    Path dfile = saved.dir().resolve("density.png");
+                    DensityPlot.write(dfile, flow, x);
+                    stdout.printf("exact density of %s with its %d samples -> %s%n", saved.family().name(), n, dfile);
+                }
             }
             stdout.printf("%d samples of %s (%s) at temperature %s -> %s%n", n, saved.family().name(), saved.weights(), temperature, file);
             stdout.flush();
