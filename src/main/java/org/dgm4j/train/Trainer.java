@@ -2,20 +2,31 @@ package org.dgm4j.train;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.dgm4j.autograd.Autograd;
 import org.dgm4j.autograd.NonFiniteTrace;
+import org.dgm4j.backend.Backends;
+import org.dgm4j.data.Batches;
+import org.dgm4j.data.DataFileException;
 import org.dgm4j.dist.Communicator;
 import org.dgm4j.dist.LocalCommunicator;
-import org.dgm4j.data.Batches;
 import org.dgm4j.io.ImageGrid;
 import org.dgm4j.io.Safetensors;
 import org.dgm4j.optim.Optimizer;
 import org.dgm4j.tensor.Generator;
 import org.dgm4j.tensor.Scope;
+import org.dgm4j.tensor.Shape;
 import org.dgm4j.tensor.Tensor;
 
 /**
@@ -77,7 +88,7 @@ public final class Trainer {
         this.signals = signals;
         this.settings = settings;
         this.comm = comm;
-        this.out = comm.isRoot() ? out : new PrintWriter(java.io.Writer.nullWriter());
+        this.out = comm.isRoot() ? out : new PrintWriter(Writer.nullWriter());
         if (config.batchSize() < comm.size()) {
             throw new IllegalArgumentException("train.batch_size " + config.batchSize() + " is smaller than the " + comm.size() + " processes; each needs examples");
         }
@@ -101,7 +112,7 @@ public final class Trainer {
         long start = System.nanoTime() - (long) (s.elapsedSeconds * 1e9); // elapsed time counts the interrupted runs too
         StepContext ctx = new StepContext(model.module().namedParameters(), this::reduceGradients);
         boolean root = comm.isRoot();
-        if (comm.size() > 1) comm.broadcast(new java.util.ArrayList<>(model.module().stateDict().values()), 0); // one starting point
+        if (comm.size() > 1) comm.broadcast(new ArrayList<>(model.module().stateDict().values()), 0); // one starting point
         Progress progress = new Progress(out, terminal, config.printEverySeconds(), total);
         Path grid = null, lastCheckpoint = resume == null ? null : resume.dir();
         double checkpointClock = System.nanoTime(), recentImages = 0, recentSeconds = 0;
@@ -125,12 +136,12 @@ public final class Trainer {
                             data.sliced(from, n, global);
                             noise.sliced(from, n, global);
                             try {
-                                values = trainStep(model, train, java.util.Arrays.copyOfRange(b.indices(), from, to), data, noise, ctx, step == 1);
+                                values = trainStep(model, train, Arrays.copyOfRange(b.indices(), from, to), data, noise, ctx, step == 1);
                             } finally {
                                 data.unsliced();
                                 noise.unsliced();
                             }
-                            if (step == 1 && comm.size() > 1) comm.broadcast(new java.util.ArrayList<>(model.module().stateDict().values()), 0);
+                            if (step == 1 && comm.size() > 1) comm.broadcast(new ArrayList<>(model.module().stateDict().values()), 0);
                         }
                         double dt = (System.nanoTime() - t0) / 1e9;
                         s.step = step;
@@ -138,11 +149,14 @@ public final class Trainer {
                         s.dataOffset = data.offset();
                         s.noiseOffset = noise.offset();
                         s.trainSeconds += dt;
-                        if (values != null) window(s, values, n, dt);
+                        if (values != null) {
+                            values = acrossProcesses(values, n);
+                            window(s, values, global, dt);
+                        }
                         boolean epochEnd = b.next().epoch() != epoch;
                         if (values != null) {
                             // images/s with exponential decay: the display follows recent steps
-                            recentImages = 0.9 * recentImages + n;
+                            recentImages = 0.9 * recentImages + global;
                             recentSeconds = 0.9 * recentSeconds + dt;
                             progress.step(step, epoch, config.epochs(), values.get("loss"), recentImages / recentSeconds, s.trainSeconds / step * (total - step));
                         }
@@ -199,18 +213,18 @@ public final class Trainer {
     private Signals.Request agree(Signals.Request mine, boolean timeDue) {
         if (comm.size() == 1) return mine;
         try (Scope scope = Scope.open()) {
-            Tensor votes = Tensor.of(org.dgm4j.backend.Backends.cpu(), new double[] {mine == Signals.Request.CHECKPOINT_AND_STOP ? 1 : 0,
-                mine == Signals.Request.CHECKPOINT_AND_CONTINUE || (timeDue && comm.isRoot()) ? 1 : 0}, org.dgm4j.tensor.Shape.of(2));
-            comm.allReduceSum(java.util.List.of(votes));
+            Tensor votes = Tensor.of(Backends.cpu(), new double[] {mine == Signals.Request.CHECKPOINT_AND_STOP ? 1 : 0,
+                mine == Signals.Request.CHECKPOINT_AND_CONTINUE || (timeDue && comm.isRoot()) ? 1 : 0}, Shape.of(2));
+            comm.allReduceSum(List.of(votes));
             double[] v = votes.toDoubleArray();
             return v[0] > 0 ? Signals.Request.CHECKPOINT_AND_STOP : v[1] > 0 ? Signals.Request.CHECKPOINT_AND_CONTINUE : Signals.Request.NONE;
         }
     }
 
     /** Σ over processes of (slice size / combined batch) · gradient, in place, in the parameters' order. */
-    private void reduceGradients(java.util.List<Tensor> params, int localExamples) {
+    private void reduceGradients(List<Tensor> params, int localExamples) {
         if (comm.size() == 1) return;
-        java.util.List<Tensor> grads = new java.util.ArrayList<>();
+        List<Tensor> grads = new ArrayList<>();
         try (var ng = Autograd.noGrad(); Scope scope = Scope.open()) {
             for (Tensor p : params) {
                 Tensor g = p.grad();
@@ -226,16 +240,16 @@ public final class Trainer {
     private String sameEverywhere(Trainable model) {
         String mine;
         try {
-            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
             for (Tensor t : model.module().stateDict().values()) md.update(t.toBytes());
-            mine = java.util.HexFormat.of().formatHex(md.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
+            mine = HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        String rootHash = new String(comm.broadcast(mine.getBytes(java.nio.charset.StandardCharsets.UTF_8), 0), java.nio.charset.StandardCharsets.UTF_8);
+        String rootHash = new String(comm.broadcast(mine.getBytes(StandardCharsets.UTF_8), 0), StandardCharsets.UTF_8);
         try (Scope scope = Scope.open()) {
-            Tensor differs = Tensor.of(org.dgm4j.backend.Backends.cpu(), new double[] {mine.equals(rootHash) ? 0 : 1}, org.dgm4j.tensor.Shape.of(1));
-            comm.allReduceSum(java.util.List.of(differs));
+            Tensor differs = Tensor.of(Backends.cpu(), new double[] {mine.equals(rootHash) ? 0 : 1}, Shape.of(1));
+            comm.allReduceSum(List.of(differs));
             long n = Math.round(differs.toDoubleArray()[0]);
             if (n > 0) throw new IllegalStateException(n + " of " + comm.size() + " processes ended with other parameters than rank 0 (rank " + comm.rank() + ": sha256 " + mine + ", rank 0: " + rootHash + ")");
         }
@@ -248,6 +262,28 @@ public final class Trainer {
             Tensor x = train.load(indices, data);
             if (first) model.initialize(x, noise);
             return model.trainStep(x, noise, ctx);
+        }
+    }
+
+    /**
+     * The step's values as means over all processes' examples (each process's means weighted by its
+     * {@code n}; one small all-reduce), so rows and checkpointed windows are the global batch's; as
+     * they are in one process.
+     */
+    private LinkedHashMap<String, Double> acrossProcesses(LinkedHashMap<String, Double> values, int n) {
+        if (comm.size() == 1) return values;
+        double[] v = new double[values.size() + 1];
+        int i = 0;
+        for (double x : values.values()) v[i++] = x * n;
+        v[i] = n;
+        try (Scope scope = Scope.open()) {
+            Tensor t = Tensor.of(Backends.cpu(), v, Shape.of(v.length));
+            comm.allReduceSum(List.of(t));
+            double[] sum = t.toDoubleArray();
+            LinkedHashMap<String, Double> global = new LinkedHashMap<>();
+            i = 0;
+            for (String k : values.keySet()) global.put(k, sum[i++] / sum[v.length - 1]);
+            return global;
         }
     }
 
@@ -342,7 +378,7 @@ public final class Trainer {
         LoopState.Reader r = new LoopState.Reader(file, c.state());
         Map<?, ?> optimizers = r.map("optimizers");
         for (var e : model.optimizers().entrySet()) {
-            if (!(optimizers.get(e.getKey()) instanceof Map<?, ?> o)) throw new org.dgm4j.data.DataFileException(file, -1, "expected state of optimizer \"" + e.getKey() + "\", found none");
+            if (!(optimizers.get(e.getKey()) instanceof Map<?, ?> o)) throw new DataFileException(file, -1, "expected state of optimizer \"" + e.getKey() + "\", found none");
             LoopState.Reader or = new LoopState.Reader(file, castMap(o));
             e.getValue().loadStateDict(new Optimizer.State(String.valueOf(or.get("class")), c.withPrefix("optimizer/" + e.getKey() + "/"), or.doubles("scalars")));
         }

@@ -15,6 +15,7 @@ import org.dgm4j.cli.Main;
 import org.dgm4j.data.FashionMnist;
 import org.dgm4j.io.Safetensors;
 import org.dgm4j.tensor.Tensor;
+import org.dgm4j.train.MetricsLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -70,6 +71,13 @@ class DataParallelTrainTest {
         } finally {
             a.values().forEach(Tensor::close);
             b.values().forEach(Tensor::close);
+        }
+        // the logged losses are the global batch's, as one process logs them (log_every = 1: every step)
+        List<Map<String, Object>> rowsOne = MetricsLog.read(one), rowsTwo = MetricsLog.read(two);
+        assertEquals(rowsOne.size(), rowsTwo.size());
+        for (int i = 0; i < rowsOne.size(); i++) {
+            double x = ((Number) rowsOne.get(i).get("loss")).doubleValue(), y = ((Number) rowsTwo.get(i).get("loss")).doubleValue();
+            assertEquals(x, y, 1e-9 * Math.abs(x), "row " + i + " " + rowsOne.get(i) + " vs " + rowsTwo.get(i));
         }
     }
 }
