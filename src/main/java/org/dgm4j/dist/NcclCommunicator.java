@@ -15,6 +15,7 @@ import static org.bytedeco.cuda.global.nccl.ncclInt8;
 import static org.bytedeco.cuda.global.nccl.ncclSuccess;
 import static org.bytedeco.cuda.global.nccl.ncclSum;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -41,8 +42,9 @@ import org.dgm4j.tensor.Tensor;
  * <p>Buckets are those of {@link Buckets#plan}, in list order: a bucket that is one range of one
  * tensor is reduced in place, any other is gathered into a device staging buffer of one bucket
  * (allocated at {@link #open}, freed at {@link #close}) and scattered back with device-to-device
- * copies on the same stream. A list must be all host tensors or all tensors of this communicator's
- * CUDA backend; float32 and float64.
+ * copies on the same stream. A list may mix tensors of this communicator's CUDA backend (through
+ * NCCL) and host tensors (through the host communicator, after the device part was queued); each part
+ * keeps its list order. Tensors of another device backend are refused; float32 and float64.
  *
  * <p>Same bits on every rank: NCCL's ring and tree algorithms compute each final sum once and copy
  * it to the other ranks, so every rank receives the same bits (by construction, not a documented
@@ -177,49 +179,45 @@ public final class NcclCommunicator implements Communicator {
     }
 
     /**
-     * True when every tensor is a host tensor (they go through the host communicator), false when
-     * every one is on this backend; throws IllegalArgumentException naming the first that is neither.
+     * The list split by where the tensors live, each part in list order: [0] those on this
+     * communicator's CUDA backend (NCCL), [1] host tensors (the host communicator). Every rank passes
+     * the same list, so every rank splits it alike. Throws IllegalArgumentException naming a tensor
+     * on any other backend.
      */
-    private boolean onHost(List<Tensor> tensors, String what) {
-        boolean anyHost = false, anyDevice = false;
+    private List<List<Tensor>> split(List<Tensor> tensors, String what) {
+        List<Tensor> device = new ArrayList<>(), onHost = new ArrayList<>();
         for (Tensor t : tensors) {
             if (t == null) throw new IllegalArgumentException("null tensor in the list");
             if (t.backend() == backend) {
-                anyDevice = true;
+                device.add(t);
             } else if (t.backend().isHost()) {
-                anyHost = true;
+                onHost.add(t);
             } else {
                 throw new IllegalArgumentException("nccl " + what + ": tensor " + t.describe() + " is on backend " + t.backend().name()
-                        + ", not on this communicator's " + backend.name());
-            }
-            if (anyHost && anyDevice) {
-                throw new IllegalArgumentException("nccl " + what + ": the list mixes host tensors and tensors on " + backend.name()
-                        + " (e.g. " + t.describe() + " on " + t.backend().name() + "): NCCL reduces CUDA tensors, the host communicator host "
-                        + "tensors; pass them in separate calls");
+                        + ", not on this communicator's " + backend.name() + " (NCCL reduces that backend's tensors, the host communicator host tensors)");
             }
         }
-        return !anyDevice;
+        return List.of(device, onHost);
     }
 
+    /** Device tensors through NCCL (queued on the stream), then host tensors through the host communicator. */
     @Override
     public synchronized void allReduceSum(List<Tensor> tensors) {
         ensureOpen();
-        if (onHost(tensors, "allReduceSum")) {
-            host.allReduceSum(tensors);
-            return;
-        }
-        Buckets.allReduceSumOnDevice(tensors, bucketBytes, staging, device);
+        Buckets.checkDistinct(tensors);
+        List<List<Tensor>> parts = split(tensors, "allReduceSum");
+        if (!parts.get(0).isEmpty()) Buckets.allReduceSumOnDevice(parts.get(0), bucketBytes, staging, device);
+        if (!parts.get(1).isEmpty()) host.allReduceSum(parts.get(1));
     }
 
     @Override
     public synchronized void broadcast(List<Tensor> tensors, int root) {
         ensureOpen();
         checkRoot(root);
-        if (onHost(tensors, "broadcast")) {
-            host.broadcast(tensors, root);
-            return;
-        }
-        Buckets.broadcastOnDevice(tensors, root, rank(), bucketBytes, staging, device);
+        Buckets.checkDistinct(tensors);
+        List<List<Tensor>> parts = split(tensors, "broadcast");
+        if (!parts.get(0).isEmpty()) Buckets.broadcastOnDevice(parts.get(0), root, rank(), bucketBytes, staging, device);
+        if (!parts.get(1).isEmpty()) host.broadcast(parts.get(1), root);
     }
 
     @Override

@@ -90,15 +90,18 @@ class NcclCommunicatorTest {
     }
 
     @Test
-    void hostListsGoToTheHostCommunicatorAndMixedListsAreRefused() {
+    void hostTensorsGoToTheHostCommunicatorAlsoInMixedLists() {
         try (NcclCommunicator comm = open(); Scope s = Scope.open()) {
             Tensor host = Tensor.of(Backends.cpu(), new double[] {1, 2}, Shape.of(2));
             comm.allReduceSum(List.of(host));
             assertArrayEquals(new double[] {1, 2}, host.toDoubleArray());
             Tensor device = BucketsTest.f32(gpu, 3);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> comm.allReduceSum(List.of(device, host)));
-            assertTrue(e.getMessage().contains("mixes host tensors and tensors on " + gpu.name()), e.getMessage());
+            comm.allReduceSum(List.of(device, host));
+            comm.broadcast(List.of(host, device), 0);
+            assertArrayEquals(new double[] {1, 2}, host.toDoubleArray());
+            assertArrayEquals(new float[] {0.5f, 1.5f, 2.5f}, device.toFloatArray());
             assertThrows(IllegalArgumentException.class, () -> comm.broadcast(List.of(device), 1));
+            assertThrows(IllegalArgumentException.class, () -> comm.allReduceSum(List.of(device, device)));
         }
     }
 
