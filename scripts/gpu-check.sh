@@ -9,8 +9,11 @@
 #   scripts/gpu-check.sh run             on the GPU machine, in the repository root with .gpu-check/:
 #                                        1 GPU and driver, 2 native/cuda built by nvcc (the device's
 #                                        arch + cmake/cuda.cmake's list), 3 the @Tag("cuda") tests on
-#                                        the GPU, 4 compute-sanitizer memcheck and racecheck, 5 the
-#                                        GPU-vs-CPU-vs-PyTorch benchmark table; exit 0 only if all pass
+#                                        the GPU, 3b the @Tag("nccl") tests (a one-rank NCCL
+#                                        communicator) with the NCCL and cudart 13 libraries of the
+#                                        machine's Python packages, 4 compute-sanitizer memcheck and
+#                                        racecheck, 5 the GPU-vs-CPU-vs-PyTorch benchmark table; exit 0
+#                                        only if all pass
 #   scripts/gpu-check.sh run --emulator  dry run here: steps 3 and 5 on the CUDA emulator library that
 #                                        mvn built (target/native/emu), no nvcc, sanitizer or PyTorch
 #
@@ -26,6 +29,11 @@
 #   GPU_CHECK_SANITIZER_TIMEOUT   seconds per sanitizer run before it counts as failed (default 180)
 #   GPU_CHECK_BENCH_ARGS          extra arguments for `dgm4j bench gpu` (e.g. "--only 'conv.*'")
 #   GPU_CHECK_BUILD=1             with --emulator: also run step 2's nvcc build (needs nvcc here)
+#   GPU_CHECK_NCCL=0              skip step 3b (NCCL)
+#   GPU_CHECK_NCCL_LIBS           folders holding libnccl.so.2 / libcudart.so.13 (colon-separated),
+#                                 searched before the Python packages (nvidia.*, torch), the CUDA
+#                                 folders and the loader's cache
+#   PYTHON                        the Python whose packages hold NCCL (default python3)
 set -euo pipefail
 
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
@@ -39,7 +47,11 @@ console_jar=junit-platform-console-standalone.jar
 # --emulator) goes through the same code with this runtime.
 drop_modules="java.desktop java.sql java.xml"
 # Jars of target/lib the GPU run uses (tests and `dgm4j bench gpu`); snakeyaml only reads run configs.
-run_jars="javacpp dnnl opencl picocli"
+# cuda: the CUDA presets for NCCL (step 3b); its natives jar is cut down to the two JNI libraries
+# NCCL loads (cudart's and nccl's), see cuda_keep.
+run_jars="javacpp dnnl opencl picocli cuda"
+cuda_natives_jar="cuda-*-linux-x86_64.jar"
+cuda_keep="org/bytedeco/cuda/linux-x86_64/libjnicudart.so org/bytedeco/cuda/linux-x86_64/libjninccl.so"
 # The one large native library travels xz-compressed (26 MB as a jar entry, 15 MB as .xz) and is
 # unpacked onto java.library.path at run time; JavaCPP (pathsFirst) loads it from there by name.
 big_native_jar="dnnl-*-linux-x86_64.jar"
@@ -95,6 +107,15 @@ pack() {
   fi
   cp "$cache" "$dir/natives/$(basename "$big_native_entry").xz"
   zip -q -d "$big" "$big_native_entry" "${big_native_entry%/*}/include/*" "${big_native_entry%/*}/lib/*" >/dev/null
+
+  # the CUDA presets' natives: only the JNI libraries that loading org.bytedeco.cuda.global.nccl needs
+  local cj e drop=()
+  cj="$(ls "$dir"/lib/$cuda_natives_jar)" || die "no $cuda_natives_jar in $dir/lib"
+  for e in $(unzip -Z1 "$cj" 'org/bytedeco/cuda/linux-x86_64/*.so'); do
+    [[ " $cuda_keep " == *" $e "* ]] || drop+=("$e")
+  done
+  for e in $cuda_keep; do unzip -Z1 "$cj" "$e" >/dev/null 2>&1 || die "$cj has no $e: did the presets change?"; done
+  (( ${#drop[@]} == 0 )) || zip -q -d "$cj" "${drop[@]}" >/dev/null
 
   echo "== Java runtime (jdeps + jlink)"
   local cp="$dir/lib/*:$dir/tools/$console_jar"
@@ -158,16 +179,17 @@ failed() { failures+=("$*"); echo "FAILED: $*"; }
 # the counts of JUnit's console summary, e.g. "[       143 tests successful      ]"
 count() { sed -n "s/^\[ *\([0-9][0-9]*\) $2 *\]\$/\1/p" "$1" | tail -1; }
 
-# Runs the @Tag("cuda") tests: junit_run NAME CLASSES [command prefix...]; CLASSES = "all" or simple
-# names in org.dgm4j.backend.cuda. Sets ok=1 when they all passed, none skipped, more than zero.
+# Runs the tests of one tag: junit_run NAME TAG CLASSES [command prefix...]; CLASSES = "all" (every
+# class with the tag) or simple names in org.dgm4j.backend.cuda. Sets ok=1 when they all passed, none
+# skipped, more than zero.
 junit_run() {
-  local name="$1" classes="$2"; shift 2
+  local name="$1" tag="$2" classes="$3"; shift 3
   local log="$results/$name.log" sel=() c rc=0
   if [[ "$classes" == all ]]; then sel=(--scan-class-path "$dir/test-classes")
   else for c in $classes; do sel+=(--select-class "org.dgm4j.backend.cuda.$c"); done; fi
   (export "${java_env[@]}"; exec "$@" "$java" "${java_opts[@]}" -cp "$test_cp" org.junit.platform.console.ConsoleLauncher execute \
       --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii --fail-if-no-tests \
-      --include-tag cuda "${sel[@]}") > "$log" 2>&1 || rc=$?
+      --include-tag "$tag" "${sel[@]}") > "$log" 2>&1 || rc=$?
   local ok_n fail_n abort_n skip_n cabort cfail
   ok_n="$(count "$log" "tests successful")"; fail_n="$(count "$log" "tests failed")"
   abort_n="$(count "$log" "tests aborted")"; skip_n="$(count "$log" "tests skipped")"
@@ -186,8 +208,8 @@ junit_run() {
     grep -E "^\s*(\||'|\+).*\[X\]|=> |Exception|Error" "$log" | head -30 || true
     failed "$name: $fail_n tests and $cfail containers failed"
   elif (( cabort > 0 || abort_n > 0 || skip_n > 0 )); then
-    grep -iE "assumption|no CUDA device|unavailable" "$log" | head -5 || true
-    failed "$name: the suite was skipped in part ($cabort containers and $abort_n tests aborted, $skip_n skipped): is the CUDA probe unavailable?"
+    grep -iE "assumption|no CUDA device|unavailable|not usable" "$log" | head -5 || true
+    failed "$name: the suite was skipped in part ($cabort containers and $abort_n tests aborted, $skip_n skipped): is the $tag probe unavailable?"
   elif (( ok_n == 0 )); then
     failed "$name: zero tests ran"
   elif (( rc != 0 )); then
@@ -207,7 +229,7 @@ sanitizer() {
   java_opts+=(-Ddgm4j.cuda.exactSizes=true)
   # API errors are off: the library checks every call's status itself (and the tests check those
   # paths), and one test asks for more memory than the card has on purpose
-  junit_run "$tool" "$classes" timeout "$t" "$sanitizer_bin" --tool "$tool" --target-processes all --report-api-errors no \
+  junit_run "$tool" cuda "$classes" timeout "$t" "$sanitizer_bin" --tool "$tool" --target-processes all --report-api-errors no \
       --print-limit 20 --error-exitcode 86
   java_opts=("${java_opts_saved[@]}")
   local log="$results/$tool.log" summary
@@ -233,12 +255,91 @@ finish() {
   exec >&- 2>&-
   wait "$tee_pid" 2>/dev/null || true
   if [[ -n "${OUT:-}" && -d "${OUT:-}" ]]; then
-    for x in gpu-check.log gpu-bench.md cuda-tests.log memcheck.log racecheck.log torch.tsv cmake.log; do
+    for x in gpu-check.log gpu-bench.md cuda-tests.log nccl-tests.log memcheck.log racecheck.log torch.tsv cmake.log; do
       [[ -f "$results/$x" ]] && tail -c 15000000 "$results/$x" > "$OUT/$x"
     done
   fi
   rm -rf "$work"
   exit "$rc"
+}
+
+# Folders that may hold NCCL and the CUDA 13 runtime, one a line, most specific first:
+# GPU_CHECK_NCCL_LIBS, then the lib folders under Python's nvidia.* packages (pip's
+# nvidia-nccl-cu13, nvidia-cuda-runtime: nvidia/nccl/lib, nvidia/cu13/lib, nvidia/cuda_runtime/lib)
+# and torch/lib, then the CUDA toolkit's folders and the loader's cache.
+nccl_search_dirs() {
+  local d py="${PYTHON:-python3}"
+  if [[ -n "${GPU_CHECK_NCCL_LIBS:-}" ]]; then tr ':' '\n' <<< "$GPU_CHECK_NCCL_LIBS"; fi
+  if command -v "$py" >/dev/null; then
+    # find_spec does not import: no torch start-up, no CUDA initialization
+    local find_spec='
+import importlib.util
+for name in ("nvidia", "torch"):
+    try:
+        spec = importlib.util.find_spec(name)
+    except Exception:
+        spec = None
+    for p in (spec.submodule_search_locations or []) if spec else []:
+        print(p)'
+    "$py" -c "$find_spec" 2>/dev/null | while read -r d; do
+        if [[ -d "$d" ]]; then find "$d" -maxdepth 4 \( -name 'libnccl.so.2' -o -name 'libcudart.so.13' \) -printf '%h\n' 2>/dev/null || true; fi
+      done | awk '!seen[$0]++' || true
+  fi
+  for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib /usr/lib/x86_64-linux-gnu /usr/lib64; do
+    if [[ -d "$d" ]]; then echo "$d"; fi
+  done
+  if command -v ldconfig >/dev/null; then
+    ldconfig -p 2>/dev/null | awk '$1 == "libnccl.so.2" || $1 == "libcudart.so.13" { print $NF }' | xargs -r -n1 dirname || true
+  fi
+  return 0
+}
+
+# The first of the search folders that holds $1, or nothing.
+first_dir_with() {
+  local d
+  while read -r d; do
+    [[ -n "$d" && -e "$d/$1" ]] && { echo "$d"; return 0; }
+  done <<< "$nccl_dirs"
+  return 0
+}
+
+# Step 3b: find libnccl.so.2 and libcudart.so.13, put their folders first on LD_LIBRARY_PATH (the
+# presets' JNI libraries link them by soname) and java.library.path (JavaCPP preloads from there),
+# show `dgm4j info`'s nccl line, run the @Tag("nccl") tests. On the emulator: only the search (NCCL
+# needs a GPU; the tests would skip).
+nccl_step() {
+  local emulator="$1" nccl_dir cudart_dir
+  nccl_dirs="$(nccl_search_dirs)"
+  nccl_dir="$(first_dir_with libnccl.so.2)"
+  cudart_dir="$(first_dir_with libcudart.so.13)"
+  echo "libnccl.so.2:    ${nccl_dir:-NOT FOUND}"
+  echo "libcudart.so.13: ${cudart_dir:-NOT FOUND}"
+  if command -v ldconfig >/dev/null; then
+    echo "libcuda.so.1:    $(ldconfig -p 2>/dev/null | awk '$1 == "libcuda.so.1" { print $NF; exit }' | grep . || echo "not in the loader's cache (the driver's library; needed)")"
+  fi
+  if (( emulator )); then
+    echo "(dry run: NCCL needs a GPU; the search above is all this step does on the emulator)"
+    return
+  fi
+  if [[ -z "$nccl_dir" || -z "$cudart_dir" ]]; then
+    echo "searched: $(tr '\n' ' ' <<< "$nccl_dirs")"
+    failed "NCCL: $([[ -z "$nccl_dir" ]] && echo "libnccl.so.2 ")$([[ -z "$cudart_dir" ]] && echo "libcudart.so.13 ")not found (Python's nvidia.* packages, torch/lib, CUDA folders, ldconfig; set GPU_CHECK_NCCL_LIBS or PYTHON)"
+    return
+  fi
+  local libpath="$nccl_dir"
+  [[ "$cudart_dir" == "$nccl_dir" ]] || libpath="$libpath:$cudart_dir"
+  local saved_env=("${java_env[@]}") saved_opts=("${java_opts[@]}") i
+  java_env+=("LD_LIBRARY_PATH=$libpath${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "NCCL_DEBUG=${NCCL_DEBUG:-WARN}")
+  for i in "${!java_opts[@]}"; do
+    [[ "${java_opts[$i]}" == -Djava.library.path=* ]] && java_opts[$i]="${java_opts[$i]}:$libpath"
+  done
+  local info; info="$(dgm4j info 2>&1 || true)"
+  grep -E "^  (mpi|nccl) " <<< "$info" || echo "$info"
+  grep -qE "^  nccl  available: NCCL [0-9]" <<< "$info" || failed "NCCL is not available through dgm4j (see the nccl line above)"
+  junit_run nccl-tests nccl all
+  (( ok )) || grep -E "NCCL (WARN|INFO)|nccl:" "$results/nccl-tests.log" | head -10 || true
+  java_env=("${saved_env[@]}")
+  java_opts=("${saved_opts[@]}")
 }
 
 run() {
@@ -352,7 +453,7 @@ run() {
   else
     grep -qE "cuda  available: CUDA [0-9]" <<< "$info" || failed "CUDA is not available through dgm4j (see the cuda line above)"
   fi
-  junit_run cuda-tests all
+  junit_run cuda-tests cuda all
   local suite_ok=$ok suite_n=$tests_ok suite_started=${tests_started:-0}
   if (( emulator )); then
     local xml mvn_n=0
@@ -367,6 +468,14 @@ run() {
     else
       failed "the emulator suite ran $suite_started tests, mvn test's cuda-emu execution $mvn_n (target/surefire-reports-cuda-emu)"
     fi
+  fi
+
+  # ---- 3b: NCCL
+  if [[ "${GPU_CHECK_NCCL:-1}" == 0 ]]; then
+    phase "3b NCCL: skipped (GPU_CHECK_NCCL=0)"
+  else
+    phase "3b NCCL (@Tag(\"nccl\")) with the machine's NCCL and cudart 13"
+    nccl_step "$emulator"
   fi
 
   # ---- 4: compute-sanitizer

@@ -11,12 +11,15 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.dgm4j.backend.cuda.CudaProbe;
+import org.dgm4j.dist.MpiProbe;
+import org.dgm4j.dist.NcclProbe;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code dgm4j info}: what this installation is and which backends it can use, with reasons. */
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = "Print versions, the CPU and its features, and the backends found (with the reason CUDA is or is not usable).")
+        description = "Print versions, the CPU and its features, the backends found (with the reason CUDA is or is not usable), "
+                + "and whether MPI and NCCL are usable for data parallelism (with the reason).")
 public final class InfoCommand implements Callable<Integer> {
     /** The CPU features that matter for our kernels and oneDNN's choice of code path. */
     private static final List<String> FEATURES = List.of(
@@ -40,6 +43,11 @@ public final class InfoCommand implements Callable<Integer> {
         CudaProbe.Result cuda = CudaProbe.probe();
         out.println("  cuda  " + (cuda.available() ? "available" : "unavailable") + ": " + cuda.reason());
         for (String d : cuda.devices()) out.println("        " + d);
+        out.println("data parallelism:");
+        MpiProbe.Result mpi = MpiProbe.probe();
+        out.println("  mpi   " + (mpi.available() ? "available" : "unavailable") + ": " + mpi.reason());
+        NcclProbe.Result nccl = NcclProbe.probe();
+        out.println("  nccl  " + (nccl.available() ? "available" : "unavailable") + ": " + nccl.reason());
         out.flush();
         return 0;
     }

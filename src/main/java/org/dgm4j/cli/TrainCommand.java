@@ -21,6 +21,7 @@ import org.dgm4j.config.ConfigException;
 import org.dgm4j.config.ConfigKey;
 import org.dgm4j.data.DataFileException;
 import org.dgm4j.dist.Communicator;
+import org.dgm4j.dist.CommunicatorException;
 import org.dgm4j.dist.Communicators;
 import org.dgm4j.io.AtomicFiles;
 import org.dgm4j.train.Checkpoints;
@@ -127,7 +128,15 @@ public final class TrainCommand implements Callable<Integer> {
             throw usage(e.getMessage());
         }
         Backend previous = Backends.current();
-        Communicator comm = Communicators.select(config.getString("dist.backend"));
+        Communicator comm;
+        try { // before the backend: NCCL creates the CUDA backend on this process's GPU
+            comm = Communicators.select(config.getString("dist.backend"), config.getString("backend"), Communicators.Options.defaults());
+        } catch (IllegalStateException | IllegalArgumentException | CommunicatorException e) {
+            // no MPI or NCCL where they were asked for: a message, not a stack trace
+            stderr.println("dgm4j train: " + e.getMessage());
+            stderr.flush();
+            return 1;
+        }
         try {
             Backend chosen = Backends.select(config.getString("backend"));
             Checkpoints.Loaded checkpoint = null;

@@ -23,10 +23,12 @@ import org.dgm4j.tensor.Tensor;
  * that does not fit in what is left starts a new bucket; a tensor larger than a bucket gets buckets
  * of its own (pieces of {@code bucketBytes}, the last one shorter). Empty tensors are skipped.
  *
- * <p>Running a bucket: a bucket that is one range of one host tensor goes to the collective in
- * place (no copy); any other bucket (several tensors, or device memory) is copied into a host
- * staging buffer of {@code bucketBytes}, reduced there, and copied back. Either way the collective
- * sees the same counts, so staging never changes a result.
+ * <p>Running a bucket on host memory (MPI): a bucket that is one range of one host tensor goes to
+ * the collective in place (no copy); any other bucket (several tensors, or device memory) is copied
+ * into a host staging buffer of {@code bucketBytes}, reduced there, and copied back. On device memory
+ * (NCCL): a bucket that is one range of one tensor is reduced in place, any other is gathered into a
+ * device staging buffer and scattered back, every copy ordered with the collectives on the device's
+ * stream. Either way the collective sees the same counts, so staging never changes a result.
  */
 final class Buckets {
     /** A byte range of one tensor and where it sits in its bucket. */
@@ -46,6 +48,21 @@ final class Buckets {
 
         /** address[0..bytes) = root's bytes, on every rank. */
         void broadcast(long address, long bytes, int root);
+    }
+
+    /**
+     * Collectives in place on the memory of one device backend, as NCCL offers them: queued on the
+     * backend's stream in call order, like {@link #copy}.
+     */
+    interface DeviceCollective {
+        /** buf[byteOffset ..) of count elements = sum over ranks, on every rank. */
+        void allReduceSum(DType dtype, Storage buf, long byteOffset, long count);
+
+        /** buf[byteOffset, byteOffset + bytes) = root's bytes, on every rank. */
+        void broadcast(Storage buf, long byteOffset, long bytes, int root);
+
+        /** Device-to-device copy, ordered with the collectives. */
+        void copy(Storage src, long srcByteOffset, Storage dst, long dstByteOffset, long bytes);
     }
 
     /** Smallest accepted bucket: one float64. Largest: 1 GiB, so a bucket's count fits MPI's int. */
@@ -166,6 +183,40 @@ final class Buckets {
                 if (rank == root) gather(b, staging);
                 c.broadcast(staging.address(), b.bytes(), root);
                 if (rank != root) scatter(b, staging);
+            }
+        }
+    }
+
+    /** allReduceSum of a whole list of device tensors through {@code c}; staging: device memory of at least bucketBytes. */
+    static void allReduceSumOnDevice(List<Tensor> tensors, long bucketBytes, Storage staging, DeviceCollective c) {
+        checkDistinct(tensors);
+        for (Bucket b : plan(tensors, bucketBytes)) {
+            if (b.pieces().size() == 1) {
+                Piece p = b.pieces().get(0);
+                c.allReduceSum(b.dtype(), p.tensor().storage(), p.tensor().byteOffset() + p.tensorByteOffset(), b.count());
+            } else {
+                for (Piece p : b.pieces()) c.copy(p.tensor().storage(), p.tensor().byteOffset() + p.tensorByteOffset(), staging, p.bucketByteOffset(), p.bytes());
+                c.allReduceSum(b.dtype(), staging, 0, b.count());
+                for (Piece p : b.pieces()) c.copy(staging, p.bucketByteOffset(), p.tensor().storage(), p.tensor().byteOffset() + p.tensorByteOffset(), p.bytes());
+            }
+        }
+    }
+
+    /** broadcast of a whole list of device tensors from root through {@code c}; only the receivers copy back. */
+    static void broadcastOnDevice(List<Tensor> tensors, int root, int rank, long bucketBytes, Storage staging, DeviceCollective c) {
+        checkDistinct(tensors);
+        for (Bucket b : plan(tensors, bucketBytes)) {
+            if (b.pieces().size() == 1) {
+                Piece p = b.pieces().get(0);
+                c.broadcast(p.tensor().storage(), p.tensor().byteOffset() + p.tensorByteOffset(), b.bytes(), root);
+            } else {
+                if (rank == root) {
+                    for (Piece p : b.pieces()) c.copy(p.tensor().storage(), p.tensor().byteOffset() + p.tensorByteOffset(), staging, p.bucketByteOffset(), p.bytes());
+                }
+                c.broadcast(staging, 0, b.bytes(), root);
+                if (rank != root) {
+                    for (Piece p : b.pieces()) c.copy(staging, p.bucketByteOffset(), p.tensor().storage(), p.tensor().byteOffset() + p.tensorByteOffset(), p.bytes());
+                }
             }
         }
     }

@@ -6,9 +6,9 @@ import org.dgm4j.tensor.Tensor;
 
 /**
  * The processes of one data-parallel job, numbered 0 .. size()-1, and the collectives they run
- * together. Implementations: {@link LocalCommunicator} (one process, every collective a no-op) and
- * {@link MpiCommunicator}; an NCCL implementation (device-to-device reductions of CUDA tensors)
- * fits the same interface. Obtain one from {@link Communicators#select}.
+ * together. Implementations: {@link LocalCommunicator} (one process, every collective a no-op),
+ * {@link MpiCommunicator} and {@link NcclCommunicator} (device-to-device reductions of CUDA
+ * tensors). Obtain one from {@link Communicators#select}.
  *
  * <p>Collectives are blocking and every rank must call them in the same order with lists of the
  * same length, dtypes and shapes (as in MPI): a mismatch hangs or corrupts, so a trainer checks its
@@ -29,7 +29,7 @@ public interface Communicator extends AutoCloseable {
     /** Default bucket size of {@link #allReduceSum}; see {@link Communicators.Options}. */
     long DEFAULT_BUCKET_BYTES = 8L << 20;
 
-    /** {@code local} or {@code mpi}; {@link #describe()} gives details for logs. */
+    /** {@code local}, {@code mpi} or {@code nccl}; {@link #describe()} gives details for logs. */
     String name();
 
     /** One line for logs, e.g. {@code mpi rank 1 of 4 (Open MPI v4.1.4, allreduce, 8 MiB buckets)}. */

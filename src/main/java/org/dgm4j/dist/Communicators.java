@@ -3,13 +3,26 @@ package org.dgm4j.dist;
 import java.util.Map;
 import java.util.Objects;
 import java.util.logging.Logger;
+import org.dgm4j.backend.Backends;
+import org.dgm4j.backend.cuda.CudaBackend;
+import org.dgm4j.backend.cuda.CudaProbe;
 
 /**
- * Chooses the communicator: {@code auto} (MPI when a launcher started several processes, else
- * local), {@code local}, or {@code mpi} (fails with the probe's reason where MPI is unusable; a
- * single process started without a launcher becomes an MPI job of size 1). The choice and its
- * reason are logged once, by rank 0. MPI is initialized by the choice itself, so select once per process and
- * close the communicator at the end (MPI_Finalize).
+ * Chooses the communicator: {@code auto}, {@code local}, {@code mpi} (fails with the probe's
+ * reason where MPI is unusable; a single process started without a launcher becomes an MPI job of
+ * size 1) or {@code nccl} (GPU-to-GPU collectives of CUDA tensors, see {@link NcclCommunicator};
+ * fails with the NCCL probe's reason where NCCL is unusable; over MPI when a launcher started
+ * several processes, over the local communicator for one process). {@code auto} picks nccl when a
+ * launcher started several processes, the backend is CUDA and the NCCL probe succeeds; else mpi
+ * when a launcher started several processes; else local. The choice and its reason (for auto: why
+ * not nccl) are logged in one line, by rank 0. MPI and NCCL are initialized by the choice itself, so
+ * select once per process and close the communicator at the end (MPI_Finalize).
+ *
+ * <p>NCCL and the CUDA device: the choice creates the CUDA backend on device (local rank modulo the
+ * devices this process sees), OMPI_COMM_WORLD_LOCAL_RANK / SLURM_LOCALID / MPI_LOCALRANKID giving
+ * the local rank; so select the communicator before the backend ({@code Backends.select} then
+ * returns that backend). Where the launcher gives each process one GPU (CUDA_VISIBLE_DEVICES), that
+ * is device 0.
  */
 public final class Communicators {
     private static final Logger LOG = Logger.getLogger(Communicators.class.getName());
@@ -45,12 +58,28 @@ public final class Communicators {
         return select(choice, Options.defaults());
     }
 
-    /** Resolves {@code auto | local | mpi} and logs the choice with its reason. */
+    /** {@link #select(String, String, Options)} for the backend now current ({@code cuda} when it is a device backend). */
     public static Communicator select(String choice, Options options) {
-        return select(choice, options, System.getenv());
+        return select(choice, currentBackendChoice(), options, System.getenv());
+    }
+
+    /**
+     * Resolves {@code auto | local | mpi | nccl} for a run on {@code backendChoice} ({@code auto |
+     * cpu | cuda}, as for {@link Backends#select}) and logs the choice with its reason.
+     */
+    public static Communicator select(String choice, String backendChoice, Options options) {
+        return select(choice, backendChoice, options, System.getenv());
     }
 
     static Communicator select(String choice, Options options, Map<String, String> env) {
+        return select(choice, currentBackendChoice(), options, env);
+    }
+
+    private static String currentBackendChoice() {
+        return Backends.current().isHost() ? "cpu" : "cuda";
+    }
+
+    static Communicator select(String choice, String backendChoice, Options options, Map<String, String> env) {
         Objects.requireNonNull(options, "options");
         Communicator chosen;
         String reason;
@@ -61,6 +90,12 @@ public final class Communicators {
             }
             case "mpi" -> {
                 chosen = MpiCommunicator.open(options); // throws with the probe's reason
+                reason = "requested";
+            }
+            case "nccl" -> {
+                String why = whyNotNccl(backendChoice);
+                if (why != null) throw new IllegalStateException("dist.backend=nccl: " + why);
+                chosen = openNccl(options, env);
                 reason = "requested";
             }
             case "auto" -> {
@@ -76,16 +111,60 @@ public final class Communicators {
                         throw new IllegalStateException("started as one of " + launch.size() + " processes (" + launch.source()
                                 + ") but MPI is not usable: " + probe.reason());
                     }
-                    chosen = MpiCommunicator.open(options);
-                    reason = "auto: " + launch.source();
+                    String notNccl = whyNotNccl(backendChoice);
+                    chosen = notNccl == null ? openNccl(options, env) : MpiCommunicator.open(options);
+                    reason = "auto: " + launch.source() + (notNccl == null ? ", backend cuda, " + NcclProbe.probe().reason() : "; not nccl: " + notNccl);
                     if (chosen.size() != launch.size()) {
                         reason += "; MPI reports " + chosen.size() + " processes: was it started by the launcher of this MPI?";
                     }
                 }
             }
-            default -> throw new IllegalArgumentException("communicator must be auto, local or mpi, found '" + choice + "'");
+            default -> throw new IllegalArgumentException("communicator must be auto, local, mpi or nccl, found '" + choice + "'");
         }
         if (chosen.isRoot()) LOG.info("communicator " + chosen.describe() + " (" + reason + ")"); // one line per job
         return chosen;
+    }
+
+    /**
+     * Why NCCL cannot serve a run on {@code backendChoice}, or null when it can. Probes NCCL (and
+     * so CUDA) only for a run that may use the CUDA backend.
+     */
+    static String whyNotNccl(String backendChoice) {
+        switch (backendChoice) {
+            case "cpu" -> {
+                return "the backend is cpu (NCCL reduces CUDA tensors)";
+            }
+            case "auto", "cuda" -> {
+                CudaProbe.Result cuda = CudaProbe.probe();
+                if (!cuda.available()) return "the backend is " + backendChoice + " and CUDA is not usable: " + cuda.reason();
+                NcclProbe.Result nccl = NcclProbe.probe();
+                return nccl.available() ? null : "NCCL is not usable: " + nccl.reason();
+            }
+            default -> throw new IllegalArgumentException("backend must be auto, cpu or cuda, found '" + backendChoice + "'");
+        }
+    }
+
+    /**
+     * The host communicator (MPI when a launcher started several processes, else local), the CUDA
+     * backend on this process's device, and NCCL over them. A rank of a job whose NCCL setup failed
+     * reports it and aborts the job (the others would wait for it); one process closes what it opened.
+     */
+    private static Communicator openNccl(Options options, Map<String, String> env) {
+        Launch launch = Launch.detect(env);
+        Communicator host = launch.multiProcess() ? MpiCommunicator.open(options) : new LocalCommunicator(options.bucketBytes());
+        try {
+            int devices = CudaProbe.probe().devices().size();
+            Launch.LocalRank local = Launch.localRank(env);
+            CudaBackend backend = CudaProbe.backend(local.rank() % devices);
+            return NcclCommunicator.open(host, backend);
+        } catch (RuntimeException e) {
+            if (host.size() > 1) {
+                System.err.println("dgm4j: rank " + host.rank() + ": " + e.getMessage() + "; aborting the job");
+                System.err.flush();
+                host.abort(1);
+            }
+            host.close();
+            throw e;
+        }
     }
 }

@@ -17,6 +17,33 @@ public record Launch(int size, String source) {
      */
     static final String[] SIZE_VARIABLES = {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_STEP_NUM_TASKS"};
 
+    /**
+     * This process's rank among the job's processes on its node, from the launcher: Open MPI's
+     * mpirun (OMPI_COMM_WORLD_LOCAL_RANK), srun (SLURM_LOCALID), MPICH/Hydra (MPI_LOCALRANKID);
+     * first match wins. NCCL picks the GPU by it.
+     */
+    static final String[] LOCAL_RANK_VARIABLES = {"OMPI_COMM_WORLD_LOCAL_RANK", "SLURM_LOCALID", "MPI_LOCALRANKID"};
+
+    /**
+     * @param rank   the local rank (0 when no launcher says)
+     * @param source the variable that said so, e.g. {@code SLURM_LOCALID=3}; "" when none
+     */
+    public record LocalRank(int rank, String source) {}
+
+    public static LocalRank localRank(Map<String, String> env) {
+        for (String name : LOCAL_RANK_VARIABLES) {
+            String v = env.get(name);
+            if (v == null) continue;
+            try {
+                int n = Integer.parseInt(v.strip());
+                if (n >= 0) return new LocalRank(n, name + "=" + n);
+            } catch (NumberFormatException e) {
+                // not a launcher's value: the next variable counts
+            }
+        }
+        return new LocalRank(0, "");
+    }
+
     public static Launch detect(Map<String, String> env) {
         for (String name : SIZE_VARIABLES) {
             Launch l = parse(env, name);

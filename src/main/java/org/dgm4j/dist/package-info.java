@@ -1,10 +1,10 @@
 /**
  * Data-parallel communication: the {@link org.dgm4j.dist.Communicator} SPI (rank, size, bucketed
  * all-reduce sums, broadcasts of tensors and bytes, barrier, abort, close) and its implementations,
- * chosen by {@link org.dgm4j.dist.Communicators#select}: {@code local} (one process) and
+ * chosen by {@link org.dgm4j.dist.Communicators#select}: {@code local} (one process),
  * {@code mpi} (a JavaCPP binding of our own flat C shim over the MPI C API, native/mpi and
  * native/include/dgm4j/mpi.h; built by CMake when it finds MPI, else a stub with the same ABI whose
- * reason {@link org.dgm4j.dist.MpiProbe} reports).
+ * reason {@link org.dgm4j.dist.MpiProbe} reports) and {@code nccl} (below).
  *
  * <p>Running an MPI job (Open MPI; every rank runs the same command):
  *
@@ -21,11 +21,10 @@
  * .../dir:-jar"). Start java through {@code env} (or a script) to keep the command as written:
  * {@code mpirun -np 2 env java -Dorg.bytedeco.javacpp.cachedir=... -jar target/dgm4j.jar ...}.
  *
- * <p>NCCL (GPU-to-GPU all-reduce) is not implemented: no GPU here. It fits the SPI as a third
- * implementation: rank 0 creates the unique id ({@code ncclGetUniqueId}), {@link
- * org.dgm4j.dist.Communicator#broadcast(byte[], int)} of an MPI (or local) communicator hands it to
- * every rank, {@code ncclCommInitRank} builds the communicator, and the bucket plan of {@code
- * Buckets} is reused with device-to-device staging (or in place on device tensors) on the CUDA
- * backend's stream.
+ * <p>{@code nccl} ({@link org.dgm4j.dist.NcclCommunicator}): CUDA tensors reduced GPU to GPU by NCCL
+ * through the JavaCPP CUDA presets, on the CUDA backend's stream, in the buckets of {@code Buckets};
+ * rank 0 creates the unique id ({@code ncclGetUniqueId}), the wrapped MPI (or local) communicator
+ * broadcasts it as bytes, {@code ncclCommInitRank} joins. {@link org.dgm4j.dist.NcclProbe} loads
+ * the presets once, after the CUDA probe succeeded, and keeps the reason when libnccl is missing.
  */
 package org.dgm4j.dist;

@@ -20,7 +20,8 @@ public final class RunSchema {
         List<ConfigKey> keys = new ArrayList<>(List.of(
                 ConfigKey.choice("model", family.name(), "model family", familyNames.toArray(String[]::new)),
                 ConfigKey.choice("backend", "auto", "auto (CUDA when usable, else CPU), cpu or cuda", "auto", "cpu", "cuda"),
-                ConfigKey.choice("dist.backend", "auto", "data parallelism: auto (MPI when mpirun/srun started several processes), local or mpi", "auto", "local", "mpi"),
+                ConfigKey.choice("dist.backend", "auto", "data parallelism: auto (when mpirun/srun started several processes: NCCL on CUDA "
+                        + "where usable, else MPI; else local), local, mpi or nccl", "auto", "local", "mpi", "nccl"),
                 ConfigKey.choice("data.set", (String) d.getOrDefault("data.set", "fashion-mnist"), "training data", DATA_SETS),
                 ConfigKey.integer("data.limit_train", 0, "use only the first N training examples (0: all)"),
                 ConfigKey.integer("data.limit_test", 0, "evaluate on the first N test examples only (0: all)"),

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.dgm4j.backend.cuda.CudaProbe;
+import org.dgm4j.dist.MpiProbe;
+import org.dgm4j.dist.NcclProbe;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -30,6 +32,14 @@ class InfoCommandTest {
         assertTrue(r.out().contains("cuda "), r.out());
         assertTrue(r.out().contains(CudaProbe.probe().reason()), r.out());
         assertTrue(r.out().contains(System.getProperty("java.version")), r.out());
+    }
+
+    @Test
+    void infoNamesMpiAndNcclWithTheirReasons() {
+        Run r = run("info");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("  mpi   " + (MpiProbe.probe().available() ? "available: " : "unavailable: ") + MpiProbe.probe().reason()), r.out());
+        assertTrue(r.out().contains("  nccl  " + (NcclProbe.probe().available() ? "available: " : "unavailable: ") + NcclProbe.probe().reason()), r.out());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.dgm4j.cli;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.awt.image.BufferedImage;
@@ -11,7 +12,9 @@ import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.dgm4j.backend.Backends;
+import org.dgm4j.backend.cuda.CudaProbe;
 import org.dgm4j.data.FashionMnist;
+import org.dgm4j.dist.NcclProbe;
 import org.dgm4j.io.Safetensors;
 import org.dgm4j.tensor.Generator;
 import org.dgm4j.tensor.Tensor;
@@ -105,6 +108,21 @@ class TrainCommandTest {
         assertEquals(1, r.code(), r.out() + r.err());
         assertTrue(r.err().contains("loss is NaN") && r.err().contains("no model"), r.err());
         assertFalse(Files.exists(dir.resolve("model.safetensors")));
+    }
+
+    /** No GPU (or no NCCL): dist.backend=nccl is an error of the environment (exit 1) with the probe's reason, no stack trace. */
+    @Test
+    void ncclWithoutNcclExitsWithOneAndTheReason(@TempDir Path dir) {
+        assumeFalse(NcclProbe.probe().available(), "NCCL is usable here");
+        Run r = run("train", "--set", "dist.backend=nccl", "--out", dir.toString());
+        assertEquals(1, r.code(), r.out() + r.err());
+        String why = CudaProbe.probe().available() ? "NCCL is not usable: " + NcclProbe.probe().reason()
+                : "the backend is auto and CUDA is not usable: " + CudaProbe.probe().reason();
+        assertEquals("dgm4j train: dist.backend=nccl: " + why, r.err().strip());
+        Run cpu = run("train", "--backend", "cpu", "--set", "dist.backend=nccl", "--out", dir.toString());
+        assertEquals(1, cpu.code(), cpu.out() + cpu.err());
+        assertEquals("dgm4j train: dist.backend=nccl: the backend is cpu (NCCL reduces CUDA tensors)", cpu.err().strip());
+        assertEquals(2, run("train", "--set", "dist.backend=gloo").code());
     }
 
     @Test

@@ -27,4 +27,14 @@ class LaunchTest {
         assertEquals(new Launch(2, "PMI_SIZE=2"), Launch.detect(Map.of("OMPI_COMM_WORLD_SIZE", "two", "PMI_SIZE", "2")));
         assertEquals(new Launch(1, ""), Launch.detect(Map.of("PMI_SIZE", "0")));
     }
+
+    @Test
+    void localRankPicksTheGpu() {
+        assertEquals(new Launch.LocalRank(3, "OMPI_COMM_WORLD_LOCAL_RANK=3"),
+                Launch.localRank(Map.of("OMPI_COMM_WORLD_LOCAL_RANK", "3", "SLURM_LOCALID", "1")));
+        assertEquals(new Launch.LocalRank(1, "SLURM_LOCALID=1"), Launch.localRank(Map.of("SLURM_LOCALID", "1")));
+        assertEquals(new Launch.LocalRank(2, "MPI_LOCALRANKID=2"), Launch.localRank(Map.of("MPI_LOCALRANKID", "2")));
+        assertEquals(new Launch.LocalRank(0, ""), Launch.localRank(Map.of()));
+        assertEquals(new Launch.LocalRank(1, "SLURM_LOCALID=1"), Launch.localRank(Map.of("OMPI_COMM_WORLD_LOCAL_RANK", "x", "SLURM_LOCALID", "1")));
+    }
 }

@@ -76,7 +76,10 @@ class LocalCommunicatorTest {
         try (Communicator c = Communicators.select("auto", o, Map.of("SLURM_NTASKS", "8"))) {
             assertEquals("local", c.name());
         }
-        assertThrows(IllegalArgumentException.class, () -> Communicators.select("nccl"));
+        assertThrows(IllegalArgumentException.class, () -> Communicators.select("gloo"));
+        // nccl is a choice; on the CPU backend it fails with the reason (NcclProbeTest covers the GPU-less cases)
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Communicators.select("nccl", "cpu", o));
+        assertEquals("dist.backend=nccl: the backend is cpu (NCCL reduces CUDA tensors)", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new Communicators.Options(1001, Communicators.Summation.ALLREDUCE));
         assertThrows(IllegalArgumentException.class, () -> new Communicators.Options(4, Communicators.Summation.ALLREDUCE));
         assertThrows(IllegalArgumentException.class, () -> new Communicators.Options(2L << 30, Communicators.Summation.ALLREDUCE));

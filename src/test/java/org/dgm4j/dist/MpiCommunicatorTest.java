@@ -45,8 +45,8 @@ class MpiCommunicatorTest {
         return r.output();
     }
 
-    /** Every rank printed OK and the same float64 digest, and rank 0 logged the choice. */
-    private static void checkRanks(String out, int ranks) {
+    /** Every rank printed OK and the same float64 digest, and rank 0 logged the choice and why not NCCL. */
+    private static void checkRanks(String out, int ranks, String notNccl) {
         for (int r = 0; r < ranks; r++) {
             assertTrue(out.contains("rank " + r + " size " + ranks + " mpi rank " + r + " of " + ranks), out);
             assertTrue(out.contains("rank " + r + " OK"), out);
@@ -62,22 +62,28 @@ class MpiCommunicatorTest {
         }
         assertEquals(ranks, seen, out);
         assertEquals(1, digests.size(), "float64 all-reduce results differ between ranks:\n" + out);
-        assertTrue(out.contains("(auto: OMPI_COMM_WORLD_SIZE=" + ranks + ")"), "the choice is logged once, by rank 0:\n" + out);
+        assertTrue(out.contains("(auto: OMPI_COMM_WORLD_SIZE=" + ranks + "; not nccl: " + notNccl + ")"), "the choice is logged once, by rank 0:\n" + out);
     }
 
     @Test
     void twoRanksAllReduce() throws Exception {
-        checkRanks(job(2, "check", "allreduce", "4096"), 2);
+        checkRanks(job(2, "check", "allreduce", "4096"), 2, "the backend is cpu (NCCL reduces CUDA tensors)");
     }
 
     @Test
     void twoRanksReduceThenBroadcast() throws Exception {
-        checkRanks(job(2, "check", "reduce_broadcast", "4096"), 2);
+        checkRanks(job(2, "check", "reduce_broadcast", "4096"), 2, "the backend is cpu (NCCL reduces CUDA tensors)");
     }
 
-    /** Three ranks: the summation order is no longer a single addition; large buckets take MPI's ring path. */
+    /**
+     * Three ranks: the summation order is no longer a single addition; large buckets take MPI's ring
+     * path. The run's backend is cuda here: without a GPU (or without NCCL) auto falls back to MPI
+     * and its log line says why.
+     */
     @Test
     void threeRanksSameBitsEverywhere() throws Exception {
-        checkRanks(job(3, "check", "allreduce", Long.toString(1 << 20)), 3);
+        String notNccl = Communicators.whyNotNccl("cuda");
+        assumeTrue(notNccl != null, "NCCL is usable here: three ranks would need three GPUs");
+        checkRanks(job(3, "check", "allreduce", Long.toString(1 << 20), "cuda"), 3, notNccl);
     }
 }

@@ -18,7 +18,7 @@ import org.dgm4j.tensor.Tensor;
  * One rank of the MPI tests and benchmark, started by mpirun (MpiCommunicatorTest, or by hand):
  *
  * <pre>
- * mpirun -np 2 env java -cp CP org.dgm4j.dist.MpiWorker check allreduce|reduce_broadcast BUCKET_BYTES
+ * mpirun -np 2 env java -cp CP org.dgm4j.dist.MpiWorker check allreduce|reduce_broadcast BUCKET_BYTES [auto|cpu|cuda]
  * mpirun -np 2 env java -cp CP org.dgm4j.dist.MpiWorker bench ELEMENTS REPEATS [BUCKET_MIB [allreduce|reduce_broadcast]]
  * </pre>
  *
@@ -31,11 +31,12 @@ public final class MpiWorker {
     public static void main(String[] args) throws Exception {
         int status;
         switch (args.length > 0 ? args[0] : "") {
-            case "check" -> status = check(Communicators.Summation.valueOf(args[1].toUpperCase(Locale.ROOT)), Long.parseLong(args[2]));
+            case "check" -> status = check(Communicators.Summation.valueOf(args[1].toUpperCase(Locale.ROOT)), Long.parseLong(args[2]),
+                    args.length > 3 ? args[3] : "cpu");
             case "bench" -> status = bench(Long.parseLong(args[1]), Integer.parseInt(args[2]), args.length > 3 ? Long.parseLong(args[3]) : 8,
                     args.length > 4 ? Communicators.Summation.valueOf(args[4].toUpperCase(Locale.ROOT)) : Communicators.Summation.ALLREDUCE);
             default -> {
-                System.err.println("usage: MpiWorker check allreduce|reduce_broadcast BUCKET_BYTES | bench ELEMENTS REPEATS [BUCKET_MIB [SUMMATION]]");
+                System.err.println("usage: MpiWorker check allreduce|reduce_broadcast BUCKET_BYTES [BACKEND_CHOICE] | bench ELEMENTS REPEATS [BUCKET_MIB [SUMMATION]]");
                 status = 2;
             }
         }
@@ -107,9 +108,10 @@ public final class MpiWorker {
         return sum;
     }
 
-    private static int check(Communicators.Summation summation, long bucketBytes) throws Exception {
+    /** backendChoice: the run's backend as auto sees it (the tensors here are host tensors either way). */
+    private static int check(Communicators.Summation summation, long bucketBytes, String backendChoice) throws Exception {
         int failures = 0;
-        try (Communicator comm = Communicators.select("auto", new Communicators.Options(bucketBytes, summation))) {
+        try (Communicator comm = Communicators.select("auto", backendChoice, new Communicators.Options(bucketBytes, summation))) {
             int rank = comm.rank(), size = comm.size();
             String me = "rank " + rank;
             System.out.println(me + " size " + size + " " + comm.describe());

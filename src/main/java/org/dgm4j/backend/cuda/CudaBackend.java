@@ -9,12 +9,19 @@ import org.dgm4j.backend.Kernels;
 import org.dgm4j.tensor.Storage;
 
 /**
- * Device 0 through our kernels (native/cuda). One stream orders every copy and kernel of this
- * backend, so the host never waits except in {@link #copyToHost} and {@link #synchronize}; memory
- * comes from a {@link CachingAllocator}. Obtain it from {@link CudaProbe#backend()} only: the probe
- * is the one place that loads the native library.
+ * One device (device 0 unless {@link CudaProbe#backend(int)} chose another) through our kernels
+ * (native/cuda). One stream orders every copy and kernel of this backend, so the host never waits
+ * except in {@link #copyToHost} and {@link #synchronize}; memory comes from a
+ * {@link CachingAllocator}. Obtain it from {@link CudaProbe} only: the probe is the one place that
+ * loads the native library.
+ *
+ * <p>Threads: the constructor makes the device current on the thread that creates the backend
+ * (cudaSetDevice is per host thread). Device 0 is every thread's default; on another device, use
+ * the backend from the creating thread (the trainer's), or start each process with
+ * CUDA_VISIBLE_DEVICES naming its GPU so that it is device 0 everywhere.
  */
 public final class CudaBackend implements Backend {
+    private final int device;
     private final Pointer stream;
     /**
      * Exact-size blocks (no rounding) on the emulator, and on a GPU when the system property
@@ -24,8 +31,9 @@ public final class CudaBackend implements Backend {
     private final CachingAllocator allocator = new CachingAllocator(CudaProbe.emulated() || Boolean.getBoolean("dgm4j.cuda.exactSizes"));
     private final Kernels kernels;
 
-    CudaBackend() {
-        check(CudaNative.dgm4j_set_device(0), "dgm4j_set_device");
+    CudaBackend(int device) {
+        this.device = device;
+        check(CudaNative.dgm4j_set_device(device), "dgm4j_set_device(" + device + ")");
         try (PointerPointer<Pointer> out = new PointerPointer<>(1)) {
             check(CudaNative.dgm4j_stream_create(out), "dgm4j_stream_create");
             stream = new Pointer(out.get(0)); // lives as long as the JVM, like the backend
@@ -35,7 +43,20 @@ public final class CudaBackend implements Backend {
 
     @Override
     public String name() {
-        return "cuda:0";
+        return "cuda:" + device;
+    }
+
+    /**
+     * Makes this backend's device current on the calling thread (cudaSetDevice), for libraries that
+     * work on the current device (ncclCommInitRank).
+     */
+    public void makeCurrent() {
+        check(CudaNative.dgm4j_set_device(device), "dgm4j_set_device(" + device + ")");
+    }
+
+    /** The CUDA device number of this backend. */
+    public int device() {
+        return device;
     }
 
     @Override
@@ -97,8 +118,23 @@ public final class CudaBackend implements Backend {
         allocator.emptyCache();
     }
 
-    Pointer stream() {
+    /**
+     * The cudaStream_t that orders this backend's work, for libraries that enqueue on it (NCCL);
+     * owned by the backend, never destroyed by the caller.
+     */
+    public Pointer stream() {
         return stream;
+    }
+
+    /** Device-to-device copy of {@code bytes} bytes between storages of this backend, queued on the stream. */
+    public void copyWithin(Storage src, long srcByteOffset, Storage dst, long dstByteOffset, long bytes) {
+        if (src.backend() != this || dst.backend() != this) throw new IllegalArgumentException("copyWithin: storages of another backend");
+        if (srcByteOffset < 0 || dstByteOffset < 0 || bytes < 0 || srcByteOffset + bytes > src.bytes() || dstByteOffset + bytes > dst.bytes()) {
+            throw new IllegalArgumentException("copyWithin: " + bytes + " bytes at " + srcByteOffset + " -> " + dstByteOffset
+                    + " outside storages of " + src.bytes() + " and " + dst.bytes() + " bytes");
+        }
+        check(CudaNative.dgm4j_memcpy_d2d(new Pointer(dst.pointer()).position(dstByteOffset), new Pointer(src.pointer()).position(srcByteOffset),
+                bytes, stream), "copy device to device");
     }
 
     /** Throws the typed exception for a failed dgm4j call; {@code call} names the op or kernel. */

@@ -36,16 +36,37 @@ public final class CudaProbe {
         return Holder.RESULT;
     }
 
-    /** The CUDA backend (one per JVM, on device 0); only valid when {@link #probe()} says available. */
-    public static Backend backend() {
+    /** The one CUDA backend of this JVM; guarded by CudaProbe.class. */
+    private static CudaBackend backend;
+
+    /**
+     * The CUDA backend (one per JVM): the one that exists, else a new one on device 0. Only valid
+     * when {@link #probe()} says available.
+     */
+    public static synchronized CudaBackend backend() {
         Result r = probe();
         if (!r.available()) throw new IllegalStateException("CUDA backend not available: " + r.reason());
-        return BackendHolder.BACKEND;
+        if (backend == null) backend = new CudaBackend(0);
+        return backend;
     }
 
-    /** Created on first use, after the probe succeeded. */
-    private static final class BackendHolder {
-        static final CudaBackend BACKEND = new CudaBackend();
+    /**
+     * The CUDA backend on {@code device}, created now (the explicit step that picks a process's GPU,
+     * e.g. by local rank for NCCL), or the existing one when it already runs there. Throws
+     * IllegalStateException when CUDA is unavailable or the backend already runs on another device
+     * (one per JVM), IllegalArgumentException for a device that does not exist.
+     */
+    public static synchronized CudaBackend backend(int device) {
+        Result r = probe();
+        if (!r.available()) throw new IllegalStateException("CUDA backend not available: " + r.reason());
+        if (device < 0 || device >= r.devices().size()) {
+            throw new IllegalArgumentException("no CUDA device " + device + ": this process sees " + r.devices().size());
+        }
+        if (backend == null) backend = new CudaBackend(device);
+        if (backend.device() != device) {
+            throw new IllegalStateException("the CUDA backend already runs on cuda:" + backend.device() + " in this process; asked for cuda:" + device);
+        }
+        return backend;
     }
 
     /**
