@@ -52,7 +52,7 @@ final class F32Loops {
             case SQUARE -> { for (int i = 0; i < n; i++) o[i] = x[i] * x[i]; }
             case RECIPROCAL -> { for (int i = 0; i < n; i++) o[i] = 1f / x[i]; }
             case SQRT -> { for (int i = 0; i < n; i++) o[i] = (float) Math.sqrt(x[i]); }
-            case RELU -> { for (int i = 0; i < n; i++) o[i] = x[i] > 0 ? x[i] : 0f; }
+            case RELU -> relu(x, o, n);
             case LEAKY_RELU -> {
                 if (isFloat(p)) { for (int i = 0; i < n; i++) o[i] = x[i] > 0 ? x[i] : pf * x[i]; }
                 else reference(op, p, x, o, n);
@@ -69,6 +69,30 @@ final class F32Loops {
         }
     }
 
+    // ReLU without branches: signs of activations are random, and a branch C2 compiles for
+    // "x > 0 ? x : 0" then mispredicts half the time (~5 ns per element instead of ~0.5).
+
+    /** x > 0 ? x : 0, NaN → 0 as in the reference: Math.max (branch-free, vectorized) keeps NaN, so those are zeroed after. */
+    private static void relu(float[] x, float[] o, int n) {
+        for (int i = 0; i < n; i++) o[i] = Math.max(x[i], 0f);
+        for (int i = 0; i < n; i++) if (x[i] != x[i]) o[i] = 0f;
+    }
+
+    /** x > 0 ? gy : 0 as a bit mask. */
+    private static void reluBackward(float[] x, float[] gy, float[] gx, int n) {
+        for (int i = 0; i < n; i++) gx[i] = Float.intBitsToFloat(Float.floatToRawIntBits(gy[i]) & positiveMask(x[i]));
+    }
+
+    /**
+     * All ones where v > 0, else 0 (NaN, ±0, negatives), without a branch: with b = v's bits as an int,
+     * v > 0 exactly when 0 < b <= 0x7f800000 (+inf; above are NaNs), i.e. when −b and b − 0x7f800001
+     * are both negative (for b = MIN_VALUE, −0.0f, the second one wraps to positive).
+     */
+    static int positiveMask(float v) {
+        int b = Float.floatToRawIntBits(v);
+        return ((-b) & (b - 0x7f800001)) >> 31;
+    }
+
     private static void reference(UnaryOp op, double p, float[] x, float[] o, int n) {
         for (int i = 0; i < n; i++) o[i] = (float) CpuElementwise.apply(op, p, x[i]);
     }
@@ -81,7 +105,7 @@ final class F32Loops {
             case NEG -> { for (int i = 0; i < n; i++) gx[i] = -gy[i]; }
             case EXP -> { for (int i = 0; i < n; i++) gx[i] = gy[i] * y[i]; }
             case LOG -> { for (int i = 0; i < n; i++) gx[i] = gy[i] / x[i]; }
-            case RELU -> { for (int i = 0; i < n; i++) gx[i] = x[i] > 0 ? gy[i] : 0f; }
+            case RELU -> reluBackward(x, gy, gx, n);
             case ADD_SCALAR -> System.arraycopy(gy, 0, gx, 0, n);
             case LEAKY_RELU -> {
                 if (isFloat(p)) { for (int i = 0; i < n; i++) gx[i] = x[i] > 0 ? gy[i] : gy[i] * pf; }
