@@ -17,7 +17,8 @@ import org.dgm4j.backend.UnaryOp;
  * max / min and selections are exact either way. So those ops run in float here; a scalar parameter p
  * joins float arithmetic only when it is a float exactly, and everything else (several operations in a
  * row, libm functions) evaluates the reference's own double expression on the tile.
- * CpuFastPathTest checks bit equality against the reference on odd sizes and broadcast shapes.
+ * CpuFastPathTest checks bit equality against the reference on odd sizes and broadcast shapes (softplus:
+ * 1 ulp, see {@link #log1pSmall}).
  */
 final class F32Loops {
     /** Floats per tile: 4 KiB, so a kernel's three or four tiles stay in L1. */
@@ -53,6 +54,9 @@ final class F32Loops {
             case RECIPROCAL -> { for (int i = 0; i < n; i++) o[i] = 1f / x[i]; }
             case SQRT -> { for (int i = 0; i < n; i++) o[i] = (float) Math.sqrt(x[i]); }
             case RELU -> relu(x, o, n);
+            // the reference's "x > 0 ? x + log1p(e^-x) : log1p(e^x)" as max(x, 0) + log1p(e^-|x|), without
+            // its branch (random signs mispredict) and with log1pSmall for Math.log1p: see there
+            case SOFTPLUS -> { for (int i = 0; i < n; i++) o[i] = (float) (Math.max(x[i], 0.0) + log1pSmall(Math.exp(-Math.abs((double) x[i])))); }
             case LEAKY_RELU -> {
                 if (isFloat(p)) { for (int i = 0; i < n; i++) o[i] = x[i] > 0 ? x[i] : pf * x[i]; }
                 else reference(op, p, x, o, n);
@@ -88,6 +92,18 @@ final class F32Loops {
      * v > 0 exactly when 0 < b <= 0x7f800000 (+inf; above are NaNs), i.e. when −b and b − 0x7f800001
      * are both negative (for b = MIN_VALUE, −0.0f, the second one wraps to positive).
      */
+    /**
+     * log(1 + e) for e in [0, 1] through the intrinsic Math.log (Kahan's trick: the rounding error of
+     * u = 1 + e cancels in log(u)·e/(u − 1)); Math.log1p is not intrinsic on Java 17 and costs about
+     * 20 ns. Within a few double ulps of Math.log1p, so after the rounding to float softplus equals the
+     * reference except for values within ~1e-16 (relative) of a float rounding boundary, which move
+     * by 1 ulp: the one float32 fast path that is not bit-identical (CpuFastPathTest allows that ulp).
+     */
+    static double log1pSmall(double e) {
+        double u = 1 + e;
+        return u == 1 ? e : Math.log(u) * (e / (u - 1));
+    }
+
     static int positiveMask(float v) {
         int b = Float.floatToRawIntBits(v);
         return ((-b) & (b - 0x7f800001)) >> 31;
