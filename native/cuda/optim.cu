@@ -1,6 +1,7 @@
-// sgdUpdate and adamUpdate (include/dgm4j/optim.h): one grid-stride pass, each element in double in
-// CpuKernels' order. nvcc would contract a·b + c into an FMA (one rounding instead of two) and break
-// bit-parity with the CPU, so products and sums go through the _rn intrinsics, which it never fuses.
+// sgdUpdate and adamUpdate (include/dgm4j/optim.h): one grid-stride pass, each element in CpuKernels'
+// order: in double, except float32 Adam, which runs in float as CpuKernels.adamF32 does. nvcc would
+// contract a·b + c into an FMA (one rounding instead of two) and break bit-parity with the CPU, so
+// products and sums go through the _rn intrinsics, which it never fuses.
 #include <math.h>
 
 #include "common.cuh"
@@ -13,13 +14,31 @@ using namespace dgm4j;
 #ifdef DGM4J_EMU  // g++ in ISO C++ mode does not contract
 __device__ __forceinline__ double mul(double a, double b) { return a * b; }
 __device__ __forceinline__ double add(double a, double b) { return a + b; }
+__device__ __forceinline__ float mul(float a, float b) { return a * b; }
+__device__ __forceinline__ float add(float a, float b) { return a + b; }
+__device__ __forceinline__ float sub(float a, float b) { return a - b; }
+__device__ __forceinline__ float div(float a, float b) { return a / b; }
+__device__ __forceinline__ float root(float a) { return sqrtf(a); }
 #else
 __device__ __forceinline__ double mul(double a, double b) { return __dmul_rn(a, b); }
 __device__ __forceinline__ double add(double a, double b) { return __dadd_rn(a, b); }
+__device__ __forceinline__ float mul(float a, float b) { return __fmul_rn(a, b); }
+__device__ __forceinline__ float add(float a, float b) { return __fadd_rn(a, b); }
+__device__ __forceinline__ float sub(float a, float b) { return __fsub_rn(a, b); }
+__device__ __forceinline__ float div(float a, float b) { return __fdiv_rn(a, b); }
+__device__ __forceinline__ float root(float a) { return __fsqrt_rn(a); }
 #endif
 
 // Java's Math.max: NaN wins, +0 > -0.
 __device__ __forceinline__ double java_max(double a, double b) {
+    if (a != a) return a;
+    if (b != b) return b;
+    if (a == 0 && b == 0) return signbit(a) ? b : a;
+    return a >= b ? a : b;
+}
+
+// Java's Math.max on floats.
+__device__ __forceinline__ float java_max(float a, float b) {
     if (a != a) return a;
     if (b != b) return b;
     if (a == 0 && b == 0) return signbit(a) ? b : a;
@@ -60,6 +79,29 @@ __global__ void adam_kernel(T* param, const T* grad, T* m, T* v, int64_t n, doub
     }
 }
 
+// float32 Adam in float (CpuKernels.adamF32): the host's doubles rounded to float once, then the
+// double kernel's operations in its order, each rounded to float.
+__global__ void adam_kernel_f32(float* param, const float* grad, float* m, float* v, int64_t n, double b1d, double b2d,
+                                double epsd, double step_sized, double corr2d, double decayd, double l2d, int adamax) {
+    const float b1 = (float) b1d, c1 = (float) (1 - b1d), b2 = (float) b2d, c2 = (float) (1 - b2d), eps = (float) epsd,
+                step_size = (float) step_sized, corr2 = (float) corr2d, decay = (float) decayd, l2 = (float) l2d;
+    DGM4J_FOR_EACH(i, n) {
+        float p = param[i], g = add(grad[i], mul(l2, p));
+        float mi = add(mul(b1, m[i]), mul(c1, g));
+        float vi, denom;
+        if (adamax) {
+            vi = java_max(mul(b2, v[i]), add(fabsf(g), eps));
+            denom = vi;
+        } else {
+            vi = add(mul(b2, v[i]), mul(mul(c2, g), g));
+            denom = add(root(div(vi, corr2)), eps);
+        }
+        m[i] = mi;
+        v[i] = vi;
+        param[i] = sub(mul(p, decay), div(mul(step_size, mi), denom));
+    }
+}
+
 }  // namespace
 
 extern "C" {
@@ -86,9 +128,9 @@ dgm4j_status dgm4j_adam_update(int dtype, void* param, const void* grad, void* m
     if (n == 0) return DGM4J_OK;
     if (!param || !grad || !m || !v) return bad_arg("dgm4j_adam_update", "null pointer");
     if (dtype == DGM4J_F32) {
-        DGM4J_LAUNCH(adam_kernel<float>, blocks_for(n), kThreads, 0, stream(s), (float*) param, (const float*) grad,
+        DGM4J_LAUNCH(adam_kernel_f32, blocks_for(n), kThreads, 0, stream(s), (float*) param, (const float*) grad,
                      (float*) m, (float*) v, n, beta1, beta2, eps, step_size, bias_correction2, decay, l2, adamax);
-        return launched("adam_kernel<float>");
+        return launched("adam_kernel_f32");
     }
     DGM4J_LAUNCH(adam_kernel<double>, blocks_for(n), kThreads, 0, stream(s), (double*) param, (const double*) grad,
                  (double*) m, (double*) v, n, beta1, beta2, eps, step_size, bias_correction2, decay, l2, adamax);

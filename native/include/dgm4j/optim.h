@@ -1,7 +1,9 @@
 /*
  * Fused optimizer updates of the op table (Java: backend.Kernels sgdUpdate, adamUpdate), in place,
  * one pass over n parameters. Every element is computed in double and rounded once to dtype, in the
- * order CpuKernels writes it, without FMA contraction: bit-identical to the CPU. Contract of
+ * order CpuKernels writes it, without FMA contraction: bit-identical to the CPU. Exception: float32
+ * Adam runs in float (the double arguments rounded to float once, then every operation of the
+ * formula below rounded to float, in the same order), as CpuKernels.adamF32 and PyTorch do. Contract of
  * dgm4j.h; dtype DGM4J_F32 or DGM4J_F64 (all operands); pointers are device memory, shapes (n).
  */
 #ifndef DGM4J_OPTIM_H

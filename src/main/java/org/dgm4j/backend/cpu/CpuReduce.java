@@ -1,6 +1,8 @@
 package org.dgm4j.backend.cpu;
 
+import java.nio.FloatBuffer;
 import org.dgm4j.backend.ReduceOp;
+import org.dgm4j.tensor.DType;
 import org.dgm4j.tensor.Tensor;
 
 /**
@@ -11,6 +13,10 @@ final class CpuReduce {
     private CpuReduce() {}
 
     static void reduce(ReduceOp op, Tensor x, int[] axes, Tensor out) {
+        if (CpuElementwise.fastPaths && x.dtype() == DType.F32 && (op == ReduceOp.SUM || op == ReduceOp.MEAN)
+                && sumF32(op == ReduceOp.MEAN, x, axes, out)) {
+            return;
+        }
         Buf xb = Buf.of(x), ob = Buf.of(out);
         long[] dims = x.dims(), strides = x.shape().strides();
         boolean[] reduced = new boolean[dims.length];
@@ -42,6 +48,70 @@ final class CpuReduce {
                 ob.set(o, reduceOne(op, xb, base, redDims, redStrides, idx, n));
             }
         });
+    }
+
+    /**
+     * Float32 sums and means whose reduced axes form one block, leading or trailing, after size-1 axes
+     * are dropped: x is then (R, K) reduced over R (column sums, e.g. a bias gradient) or (K, R) reduced
+     * over R (row sums; K = 1 for a full reduction). Each output adds its R terms in double in the
+     * reference's order (r ascending), so the values are the reference's; the column sums walk x row by
+     * row, contiguously, and the inputs come in tiles (F32Loops). Returns false for other layouts.
+     */
+    private static boolean sumF32(boolean mean, Tensor x, int[] axes, Tensor out) {
+        if (x.numel() == 0) return false;
+        boolean[] reduced = new boolean[x.rank()];
+        for (int a : axes) reduced[a] = true;
+        // runs of reduced / kept axes, size-1 axes dropped
+        long[] size = new long[x.rank()];
+        boolean[] kind = new boolean[x.rank()];
+        int runs = 0;
+        for (int i = 0; i < x.rank(); i++) {
+            if (x.dim(i) == 1) continue;
+            if (runs > 0 && kind[runs - 1] == reduced[i]) {
+                size[runs - 1] *= x.dim(i);
+            } else {
+                size[runs] = x.dim(i);
+                kind[runs++] = reduced[i];
+            }
+        }
+        long count = 1;
+        for (int a : axes) count *= x.dim(a);
+        double n = count;
+        FloatBuffer xb = x.floatBuffer(), ob = out.floatBuffer();
+        if (runs == 2 && kind[0] && !kind[1]) {
+            int r = (int) size[0], k = (int) size[1];
+            Parallel.range(k, Math.max(1, CpuElementwise.F32_GRAIN / r), (lo, hi) -> {
+                float[] t = F32Loops.tiles()[0];
+                double[] acc = new double[F32Loops.TILE];
+                for (int c = lo; c < hi; c += F32Loops.TILE) {
+                    int len = Math.min(F32Loops.TILE, hi - c);
+                    java.util.Arrays.fill(acc, 0, len, 0);
+                    for (int row = 0; row < r; row++) {
+                        xb.get(row * k + c, t, 0, len);
+                        for (int j = 0; j < len; j++) acc[j] += t[j];
+                    }
+                    for (int j = 0; j < len; j++) ob.put(c + j, (float) (mean ? acc[j] / n : acc[j]));
+                }
+            });
+            return true;
+        }
+        if (runs <= 1 || (runs == 2 && !kind[0] && kind[1])) {
+            int rr = runs > 0 && kind[runs - 1] ? (int) size[runs - 1] : 1, k = (int) out.numel();
+            Parallel.range(k, Math.max(1, CpuElementwise.F32_GRAIN / rr), (lo, hi) -> {
+                float[] t = F32Loops.tiles()[0];
+                for (int o = lo; o < hi; o++) {
+                    double sum = 0;
+                    for (int at = 0; at < rr; at += F32Loops.TILE) {
+                        int len = Math.min(F32Loops.TILE, rr - at);
+                        xb.get(o * rr + at, t, 0, len);
+                        for (int j = 0; j < len; j++) sum += t[j];
+                    }
+                    ob.put(o, (float) (mean ? sum / n : sum));
+                }
+            });
+            return true;
+        }
+        return false;
     }
 
     private static double reduceOne(ReduceOp op, Buf x, long base, long[] dims, long[] strides, long[] idx, long n) {

@@ -1,0 +1,211 @@
+package org.dgm4j.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Consumer;
+import org.dgm4j.backend.AdamStep;
+import org.dgm4j.backend.BinaryOp;
+import org.dgm4j.backend.Kernels;
+import org.dgm4j.backend.ReduceOp;
+import org.dgm4j.backend.UnaryOp;
+import org.dgm4j.tensor.DType;
+import org.dgm4j.tensor.Scope;
+import org.dgm4j.tensor.Shape;
+import org.dgm4j.tensor.Tensor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The float32 fast paths (F32Loops, the tiled reductions, the byte copy) against the double reference
+ * loops they replace (CpuElementwise.fastPaths = false): bit-identical results, tolerance 0, because
+ * the fast paths compute the reference's values by construction (see F32Loops). Sizes straddle the
+ * tile (1024) and the fork grain (2^17); inputs include ±0, ±inf, NaN and subnormals; shapes cover
+ * every broadcast branch (flat, scalar, row, column, short rows) and in-place outputs.
+ */
+class CpuFastPathTest {
+    private static final int[] SIZES = {1, 7, 1023, 1024, 1025, 3001, (1 << 17) + 5};
+    private final Kernels k = CpuBackend.get().kernels();
+    private final Random rnd = new Random(11);
+    private Scope scope;
+
+    @BeforeEach
+    void open() {
+        scope = Scope.open();
+    }
+
+    @AfterEach
+    void close() {
+        CpuElementwise.fastPaths = true;
+        scope.close();
+    }
+
+    private Tensor random(long... dims) {
+        Shape s = Shape.of(dims);
+        float[] v = new float[(int) s.numel()];
+        float[] special = {0f, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, Float.MIN_VALUE, -1e-40f, 1f, -1f, 88.8f};
+        for (int i = 0; i < v.length; i++) {
+            v[i] = i % 17 == 3 ? special[rnd.nextInt(special.length)] : (float) (rnd.nextGaussian() * 3);
+        }
+        return Tensor.of(v, dims);
+    }
+
+    /** Runs op into a fresh output of shape out on both paths and compares the bits (NaNs as one). */
+    private void assertSame(String what, Shape out, Consumer<Tensor> op) {
+        assertSame(what, out, op, 0);
+    }
+
+    /** The same, allowing {@code ulps} units in the last place of the reference value. */
+    private void assertSame(String what, Shape out, Consumer<Tensor> op, int ulps) {
+        float[][] r = new float[2][];
+        for (int pass = 0; pass < 2; pass++) {
+            CpuElementwise.fastPaths = pass == 0;
+            Tensor o = Tensor.full(CpuBackend.get(), DType.F32, out, 12345);
+            op.accept(o);
+            r[pass] = o.toFloatArray();
+        }
+        CpuElementwise.fastPaths = true;
+        for (int i = 0; i < r[0].length; i++) {
+            if (Float.floatToIntBits(r[0][i]) != Float.floatToIntBits(r[1][i])) {
+                if (ulps > 0 && Math.abs(r[0][i] - r[1][i]) <= ulps * Math.ulp(r[1][i])) continue;
+                assertEquals(r[1][i], r[0][i], what + ": element " + i + " (fast vs reference)");
+                assertEquals(Float.floatToIntBits(r[1][i]), Float.floatToIntBits(r[0][i]), what + ": bits of element " + i);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(UnaryOp.class)
+    void unaryMatchesTheReference(UnaryOp op) {
+        for (double p : new double[] {0, 0.5, 0.1, -3}) {
+            for (int n : SIZES) {
+                Tensor x = random(n);
+                // softplus: F32Loops.log1pSmall may move a value lying next to a rounding boundary by 1 ulp
+                assertSame(op + " p=" + p + " n=" + n, x.shape(), o -> k.unary(op, p, x, o), op == UnaryOp.SOFTPLUS ? 1 : 0);
+                if (!op.differentiable) continue;
+                Tensor y = Tensor.empty(CpuBackend.get(), DType.F32, x.shape());
+                k.unary(op, p, x, y);
+                Tensor gy = random(n);
+                assertSame(op + " backward p=" + p + " n=" + n, x.shape(), o -> k.unaryBackward(op, p, x, y, gy, o));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(BinaryOp.class)
+    void binaryMatchesTheReferenceOnEveryBroadcastBranch(BinaryOp op) {
+        long[][][] shapes = {
+                {{1025}, {1025}}, {{3, (1 << 16) + 3}, {3, (1 << 16) + 3}},   // flat
+                {{5, 1030}, {1}}, {{1}, {5, 1030}}, {{3, 7}, {}},              // scalar
+                {{6, 1030}, {1030}}, {{1030}, {6, 1030}}, {{300, 512}, {512}}, // row (bias add)
+                {{7, 40}, {7, 1}}, {{7, 1}, {7, 40}}, {{2, 3, 40}, {3, 1}},    // column, 3-D
+                {{4, 5}, {5}}, {{2, 1, 3}, {4, 1}},                            // short rows: the reference
+        };
+        for (long[][] ab : shapes) {
+            Tensor a = random(ab[0]), b = random(ab[1]);
+            Shape out = org.dgm4j.backend.Shapes.broadcast("test", a.shape(), b.shape());
+            assertSame(op + " " + a.shape() + " " + b.shape(), out, o -> k.binary(op, a, b, o));
+        }
+        // in place, as the leaf-gradient accumulation does: out is a
+        Tensor a = random(9, 1100), b = random(1100);
+        assertSame(op + " in place", a.shape(), o -> {
+            k.copy(a, o);
+            k.binary(op, o, b, o);
+        });
+    }
+
+    @Test
+    void expandFillAndCopyMatchTheReference() {
+        Tensor row = random(1, 1030), col = random(5, 1), scalar = random(1);
+        assertSame("expand row", Shape.of(5, 1030), o -> k.expand(row, o));
+        assertSame("expand col", Shape.of(5, 40), o -> k.expand(col, o));
+        assertSame("expand scalar", Shape.of(3, 2000), o -> k.expand(scalar, o));
+        for (int n : SIZES) {
+            assertSame("fill " + n, Shape.of(n), o -> k.fill(o, 0.1));
+            Tensor x = random(n);
+            assertSame("copy " + n, Shape.of(n), o -> k.copy(x, o));
+        }
+        // a batch slice (non-zero storage offset) in and out
+        Tensor big = random(6, 1100);
+        assertSame("copy of a batch slice", Shape.of(2, 1100), o -> k.copy(big.narrowBatch(3, 5), o));
+    }
+
+    @Test
+    void sumsAndMeansMatchTheReference() {
+        Object[][] cases = {
+                {new long[] {300, 784}, new int[] {0}}, {new long[] {128, 2100}, new int[] {0}},  // column sums
+                {new long[] {128, 784}, new int[] {1}}, {new long[] {3, 5000}, new int[] {1}},     // row sums
+                {new long[] {7, 1300}, new int[] {0, 1}}, {new long[] {1 << 17}, new int[] {0}},    // full
+                {new long[] {4, 3, 50}, new int[] {0, 1}}, {new long[] {4, 3, 50}, new int[] {1, 2}}, // merged axes
+                {new long[] {1, 5, 1, 70}, new int[] {1}}, {new long[] {5, 1, 70}, new int[] {1}},    // size-1 axes
+                {new long[] {4, 3, 50}, new int[] {0, 2}}, {new long[] {4, 3, 50}, new int[] {1}},    // the reference
+        };
+        for (Object[] c : cases) {
+            long[] dims = (long[]) c[0];
+            int[] axes = (int[]) c[1];
+            Tensor x = random(dims);
+            long[] kept = dims.clone();
+            for (int a : axes) kept[a] = 1;
+            for (ReduceOp op : new ReduceOp[] {ReduceOp.SUM, ReduceOp.MEAN}) {
+                assertSame(op + " " + x.shape() + " axes " + java.util.Arrays.toString(axes), Shape.of(kept), o -> k.reduce(op, x, axes, o));
+            }
+        }
+    }
+
+    /**
+     * Float32 Adam is float arithmetic (CpuKernels.adamF32); here it is written out element by element
+     * in the float64 loop's order, each operation rounded to float, and must match bit for bit.
+     */
+    @Test
+    void adamF32IsTheFormulaInFloat() {
+        for (int n : SIZES) {
+            for (AdamStep s : List.of(new AdamStep(1e-3, 0.9, 0.999, 1e-8, 0, false, false, 1),
+                    new AdamStep(3e-4, 0.8, 0.95, 1e-6, 0.1, false, false, 7),
+                    new AdamStep(1e-2, 0.9, 0.999, 1e-8, 0.05, true, false, 3),
+                    new AdamStep(2e-3, 0.9, 0.999, 1e-8, 0, false, true, 2))) {
+                Tensor p = random(n), g = random(n), m = random(n), v = Tensor.of(absOf(random(n).toFloatArray()), n);
+                float[] ep = p.toFloatArray(), eg = g.toFloatArray(), em = m.toFloatArray(), ev = v.toFloatArray();
+                adamByHand(s, ep, eg, em, ev);
+                k.adamUpdate(p, g, m, v, s);
+                List<float[]> expected = List.of(ep, em, ev), actual = new ArrayList<>(List.of(p.toFloatArray(), m.toFloatArray(), v.toFloatArray()));
+                for (int t = 0; t < 3; t++) {
+                    for (int i = 0; i < n; i++) {
+                        assertEquals(Float.floatToIntBits(expected.get(t)[i]), Float.floatToIntBits(actual.get(t)[i]),
+                                s + " n=" + n + " tensor " + t + " element " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private static float[] absOf(float[] v) {
+        for (int i = 0; i < v.length; i++) v[i] = Math.abs(v[i]);
+        return v;
+    }
+
+    private static void adamByHand(AdamStep s, float[] p, float[] g, float[] m, float[] v) {
+        float b1 = (float) s.beta1(), c1 = (float) (1 - s.beta1()), b2 = (float) s.beta2(), c2 = (float) (1 - s.beta2());
+        float eps = (float) s.eps(), stepSize = (float) (s.lr() / (1 - Math.pow(s.beta1(), s.step())));
+        float corr2 = (float) (1 - Math.pow(s.beta2(), s.step()));
+        float decay = (float) (s.decoupled() ? 1 - s.lr() * s.weightDecay() : 1), l2 = (float) (s.decoupled() ? 0 : s.weightDecay());
+        for (int i = 0; i < p.length; i++) {
+            float th = p[i] * decay;
+            float gi = g[i] + l2 * p[i];
+            m[i] = b1 * m[i] + c1 * gi;
+            float denom;
+            if (s.adamax()) {
+                v[i] = Math.max(b2 * v[i], Math.abs(gi) + eps);
+                denom = v[i];
+            } else {
+                v[i] = b2 * v[i] + c2 * gi * gi;
+                denom = (float) Math.sqrt(v[i] / corr2) + eps;
+            }
+            p[i] = th - stepSize * m[i] / denom;
+        }
+    }
+}
