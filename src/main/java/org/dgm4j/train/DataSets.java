@@ -66,8 +66,8 @@ public final class DataSets {
     /**
      * The Gaussian mixture behind a 2-D set, whose exact density the mode statistics and KL estimates
      * use, or null for sets that are not such a mixture: ring8 (8 equal modes), ring8-unequal
-     * (weights ∝ 1..8) and ring8-minor (7 equal modes and one at 1/10 of their weight), all on a circle
-     * of radius 2 with stddev 0.02 ({@link Synthetic2D}).
+     * (weights ∝ 1..8), both with stddev 0.02, and ring8-minor (7 equal modes and one at 1/10 of their
+     * weight, stddev 0.05), all on a circle of radius 2 ({@link Synthetic2D}).
      */
     public static Synthetic2D.Mixture mixture(String set) {
         return switch (set) {
