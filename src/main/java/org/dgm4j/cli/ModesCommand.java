@@ -70,7 +70,7 @@ import picocli.CommandLine.Option;
         footerHeading = "%nExamples:%n",
         footer = {
             "  dgm4j experiment modes --seeds 5 --out runs/modes       the full experiment (5 seeds: 0..4)",
-            "  dgm4j experiment modes --quick --seed 3                 a tiny end-to-end check (about a minute)",
+            "  dgm4j experiment modes --quick --seed 3                 a tiny end-to-end check (seconds)",
             "  dgm4j experiment modes --seed 0 --epochs 40 --set gan:train.lr=2e-4 --set vae:model.latent=4",
             "",
             "Exit codes: 0 success; 1 error while running; 2 bad usage."})
