@@ -61,7 +61,7 @@ class ModesCommandTest {
             assertTrue(Files.exists(dir.resolve("model.safetensors")) && Files.exists(dir.resolve("config.yaml")) && Files.exists(dir.resolve("metrics.csv")), n);
             assertTrue(Files.readString(dir.resolve("config.yaml")).contains("seed: 3"), n);
         }
-        assertTrue(Files.readString(out.resolve("seed-3").resolve("vae").resolve("config.yaml")).contains("likelihood: gaussian"));
+        assertTrue(Files.readString(out.resolve("seed-3").resolve("vae").resolve("config.yaml")).contains("model.likelihood: \"gaussian\""));
 
         Run again = run("experiment", "modes", "--quick", "--out", out.toString());
         assertEquals(2, again.code(), "an experiment is never mixed into another: " + again.err());
