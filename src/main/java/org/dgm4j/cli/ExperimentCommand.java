@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "Experiments that train several model families on the same data and compare them.",
         subcommands = {ModesCommand.class},
         footerHeading = "%nExamples:%n",
-        footer = {"  dgm4j experiment modes --seeds 5     GAN, VAE, flow and EM mixture on the ring with a minor mode",
+        footer = {"  dgm4j experiment modes --seeds 5   GAN, VAE, flow, EM mixture on a ring",
             "  dgm4j experiment modes --help      its options"})
 public final class ExperimentCommand implements Runnable {
     @CommandLine.Spec

@@ -69,9 +69,9 @@ import picocli.CommandLine.Option;
             "Writes OUT/summary.md, OUT/modes.csv, OUT/modes.png and per seed OUT/seed-S/ (modes.json, modes.png and a run directory per network).", ""},
         footerHeading = "%nExamples:%n",
         footer = {
-            "  dgm4j experiment modes --seeds 5 --out runs/modes       the full experiment (5 seeds: 0..4)",
-            "  dgm4j experiment modes --quick --seed 3                 a tiny end-to-end check (seconds)",
-            "  dgm4j experiment modes --seed 0 --epochs 40 --set gan:train.lr=2e-4 --set vae:model.latent=4",
+            "  dgm4j experiment modes --seeds 5 --out runs/modes   full run, seeds 0..4",
+            "  dgm4j experiment modes --quick --seed 3             smoke test (seconds)",
+            "  dgm4j experiment modes --seed 0 --epochs 40 --set gan:train.lr=2e-4",
             "",
             "Exit codes: 0 success; 1 error while running; 2 bad usage."})
 public final class ModesCommand implements Callable<Integer> {
