@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             QualityCommand.class,
             FeatureClassifierCommand.class,
             NllCommand.class,
+            ExperimentCommand.class,
             // new subcommands go here, one line each
         },
         footerHeading = "%nExamples:%n",

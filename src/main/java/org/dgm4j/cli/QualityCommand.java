@@ -34,6 +34,7 @@ import org.dgm4j.io.Safetensors;
 import org.dgm4j.tensor.Generator;
 import org.dgm4j.tensor.Scope;
 import org.dgm4j.tensor.Tensor;
+import org.dgm4j.train.DataSets;
 import org.dgm4j.train.ModelFamily;
 import org.dgm4j.train.RunSchema;
 import org.dgm4j.train.Trainable;
@@ -47,7 +48,7 @@ import picocli.CommandLine.Parameters;
  * {@code dgm4j quality RUN}: rebuilds a finished run's model from its {@code config.yaml} and
  * {@code model.safetensors}, draws samples and measures them. Fashion-MNIST runs: Fréchet distance,
  * precision and recall in the features of {@link FeatureClassifier} against the 10,000 test images,
- * and, for models with an encoder, {@code reconstructions.png}. Runs on ring8 / ring8-unequal: mode
+ * and, for models with an encoder, {@code reconstructions.png}. Runs on ring8 / ring8-unequal / ring8-minor: mode
  * statistics and KL estimates. Results are printed and written to {@code RUN/quality.json}.
  */
 @Command(name = "quality", mixinStandardHelpOptions = true, sortOptions = false,
@@ -196,11 +197,7 @@ public final class QualityCommand implements Callable<Integer> {
     }
 
     private void points(Trainable model, String set, Map<String, Object> result, PrintWriter out) throws IOException {
-        Synthetic2D.Mixture mixture = switch (set) {
-            case "ring8" -> Synthetic2D.ring8();
-            case "ring8-unequal" -> Synthetic2D.ring8Unequal();
-            default -> null;
-        };
+        Synthetic2D.Mixture mixture = DataSets.mixture(set);
         float[] p;
         try (Scope s = Scope.open()) {
             p = draw(model).toFloatArray();
@@ -214,7 +211,7 @@ public final class QualityCommand implements Callable<Integer> {
         new Plot("samples (" + x.length + ")", 480, 480).xRange(-3, 3).yRange(-3, 3).points(x, y, Plot.PALETTE[0], null, 2).write(run.resolve(SCATTER));
         out.println("scatter: " + run.resolve(SCATTER));
         if (mixture == null) {
-            out.println("no mode statistics for " + set + " (known mixtures: ring8, ring8-unequal)");
+            out.println("no mode statistics for " + set + " (known mixtures: ring8, ring8-unequal, ring8-minor)");
             return;
         }
         ModeStatistics.Report m = ModeStatistics.of(mixture, p);

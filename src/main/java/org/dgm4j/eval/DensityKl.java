@@ -18,10 +18,18 @@ public final class DensityKl {
     @FunctionalInterface
     public interface LogDensity2D {
         double at(double x, double y);
+
+        /**
+         * log p at n points (x, y), row-major (2n floats) → n values. By default {@link #at} per point in
+         * parallel; a model evaluated on a backend overrides it to run in batches.
+         */
+        default double[] atAll(float[] points) {
+            return IntStream.range(0, points.length / 2).parallel().mapToDouble(i -> at(points[2 * i], points[2 * i + 1])).toArray();
+        }
     }
 
-    /** Both directions and how log p_model was obtained ("exact" or the KDE's bandwidth). */
-    public record Estimate(double dataToModel, double modelToData, String method) {}
+    /** Both directions and how log p_model was obtained ("exact" or the KDE's bandwidth); bandwidth: the KDE's h, NaN when exact. */
+    public record Estimate(double dataToModel, double modelToData, String method, double bandwidth) {}
 
     /** The exact log density of an axis-aligned Gaussian mixture, by log-sum-exp over components (finite far from every mode). */
     public static LogDensity2D mixture(Synthetic2D.Mixture m) {
@@ -49,7 +57,7 @@ public final class DensityKl {
      * model; each n (x, y) pairs, row-major.
      */
     public static Estimate exact(LogDensity2D data, float[] dataSamples, LogDensity2D model, float[] modelSamples) {
-        return new Estimate(meanLogRatio(dataSamples, data, model), meanLogRatio(modelSamples, model, data), "exact");
+        return new Estimate(meanLogRatio(dataSamples, data, model), meanLogRatio(modelSamples, model, data), "exact", Double.NaN);
     }
 
     /**
@@ -61,13 +69,15 @@ public final class DensityKl {
         Kde kde = Kde.fit(modelSamples);
         double toModel = meanLogRatio(dataSamples, data, kde::at);
         double toData = meanLogRatio(modelSamples, (x, y) -> 0, data) + kde.meanLeaveOneOutLogDensity();
-        return new Estimate(toModel, toData, String.format(java.util.Locale.ROOT, "kde h=%.4g (%s)", kde.bandwidth(), Kde.RULE));
+        return new Estimate(toModel, toData, String.format(java.util.Locale.ROOT, "kde h=%.4g (%s)", kde.bandwidth(), Kde.RULE), kde.bandwidth());
     }
 
     /** mean over the points of log p(x) − log q(x). */
     private static double meanLogRatio(float[] points, LogDensity2D p, LogDensity2D q) {
-        int n = points.length / 2;
-        return IntStream.range(0, n).parallel().mapToDouble(i -> p.at(points[2 * i], points[2 * i + 1]) - q.at(points[2 * i], points[2 * i + 1])).sum() / n;
+        double[] a = p.atAll(points), b = q.atAll(points);
+        double s = 0;
+        for (int i = 0; i < a.length; i++) s += a[i] - b[i];
+        return s / a.length;
     }
 
     /**

@@ -47,15 +47,34 @@ public final class DataSets {
         return c.getString("data.set").equals("fashion-mnist") ? new long[] {1, FashionMnist.HEIGHT, FashionMnist.WIDTH} : new long[] {2};
     }
 
+    /** The first n training points of a named 2-D set, as {@link #load} serves them with data.points = n. */
+    public static float[] trainPoints(String set, int n) {
+        return points(set, n, TRAIN_SEED);
+    }
+
     /** n points of a named 2-D set, (x, y) pairs. */
     public static float[] points(String set, int n, long seed) {
         return switch (set) {
             case "two-moons" -> Synthetic2D.twoMoons(n, 0.05, seed).points();
-            case "ring8" -> Synthetic2D.ring8().sample(n, seed).points();
-            case "ring8-unequal" -> Synthetic2D.ring8Unequal().sample(n, seed).points();
+            case "ring8", "ring8-unequal", "ring8-minor" -> mixture(set).sample(n, seed).points();
             case "checkerboard" -> Synthetic2D.checkerboard(n, seed).points();
             case "rings" -> Synthetic2D.rings(n, new double[] {1, 2, 3}, 0.08, seed).points();
             default -> throw new IllegalArgumentException("unknown data set '" + set + "'");
+        };
+    }
+
+    /**
+     * The Gaussian mixture behind a 2-D set, whose exact density the mode statistics and KL estimates
+     * use, or null for sets that are not such a mixture: ring8 (8 equal modes), ring8-unequal
+     * (weights ∝ 1..8), both with stddev 0.02, and ring8-minor (7 equal modes and one at 1/10 of their
+     * weight, stddev 0.05), all on a circle of radius 2 ({@link Synthetic2D}).
+     */
+    public static Synthetic2D.Mixture mixture(String set) {
+        return switch (set) {
+            case "ring8" -> Synthetic2D.ring8();
+            case "ring8-unequal" -> Synthetic2D.ring8Unequal();
+            case "ring8-minor" -> Synthetic2D.ring8MinorMode();
+            default -> null;
         };
     }
 

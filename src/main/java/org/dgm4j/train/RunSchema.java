@@ -11,7 +11,7 @@ import org.dgm4j.config.ConfigKey;
  */
 public final class RunSchema {
     /** Data sets {@code data.set} accepts. */
-    public static final String[] DATA_SETS = {"fashion-mnist", "two-moons", "ring8", "ring8-unequal", "checkerboard", "rings"};
+    public static final String[] DATA_SETS = {"fashion-mnist", "two-moons", "ring8", "ring8-unequal", "ring8-minor", "checkerboard", "rings"};
 
     private RunSchema() {}
 

@@ -9,6 +9,7 @@ import org.dgm4j.distributions.Bernoulli;
 import org.dgm4j.distributions.DiscretizedLogistic;
 import org.dgm4j.distributions.Normal;
 import org.dgm4j.tensor.DType;
+import org.dgm4j.tensor.Generator;
 import org.dgm4j.tensor.Tensor;
 import org.dgm4j.train.BatchInput;
 
@@ -41,6 +42,15 @@ public interface Likelihood {
 
     /** The picture of p(x|z): params (N, P, D) → (N, D) with values in [0, 1] (the mean). */
     Tensor mean(Tensor params);
+
+    /**
+     * A draw x ~ p(x | params): params (N, P, D) → (N, D), no graph. The VAE on 2-D points samples
+     * this way (the decoder's noise is part of the model); images show {@link #mean} instead. Only the
+     * Gaussian supports it.
+     */
+    default Tensor sample(Tensor params, Generator g) {
+        throw new UnsupportedOperationException(name() + " likelihood: drawing x ~ p(x|z) is not supported (only gaussian)");
+    }
 
     /** How 8-bit images reach this likelihood (noise, when any, from the generator given to the loader). */
     BatchInput input();
@@ -172,6 +182,19 @@ public interface Likelihood {
         @Override
         public Tensor mean(Tensor params) {
             return clamp01(plane(params, 0));
+        }
+
+        /** x = μ + σ·ε with ε ~ N(0, I) from g, σ fixed or exp(½ log σ²); not clamped (real-valued data). */
+        @Override
+        public Tensor sample(Tensor params, Generator g) {
+            if (params.rank() != 3 || params.dim(1) != paramsPerPixel()) {
+                throw new IllegalArgumentException("gaussian likelihood: params must be (N, " + paramsPerPixel() + ", D), found " + params.shape());
+            }
+            try (var ng = org.dgm4j.autograd.Autograd.noGrad()) {
+                Tensor mu = plane(params, 0);
+                Tensor eps = g.normal(mu.backend(), mu.dtype(), mu.shape());
+                return mu.add(sigma > 0 ? eps.mul(sigma) : plane(params, 1).mul(0.5).exp().mul(eps));
+            }
         }
 
         /** Uniform dequantization y = (pixel + u)/256, u ~ U[0, 1) drawn from the loader's generator. */

@@ -38,6 +38,11 @@ import org.dgm4j.tensor.Tensor;
  * entries too). The MLP with a Bernoulli likelihood is exactly the model {@code dgm4j train} trains by
  * default.
  *
+ * <p><b>Points.</b> {@link #points} builds the MLP for real vectors x (B, D), e.g. 2-D point sets,
+ * with a Gaussian likelihood: the same networks with D inputs and P·D outputs. Its samples are draws
+ * x ~ N(μ(z), σ²(z)) (the decoder's noise included, unclamped), not the decoder's mean that images
+ * show, because the points are the data itself rather than a picture of p(x|z).
+ *
  * <p><b>Loss convention</b> (the one papers report): nats, summed over the D pixels of an image and
  * averaged over the examples of the batch; −ELBO = reconstruction + KL with reconstruction =
  * E_q[−log p(x|z)] estimated with one reparameterized sample and KL = KL(q(z|x) ‖ N(0, I)) =
@@ -62,6 +67,7 @@ public final class Vae extends Module implements ImportanceWeighted {
     private static final long CONV1 = 32, CONV2 = 64;
 
     private final int channels, height, width;
+    private final boolean points;
     private final long hidden, latent;
     private final Architecture architecture;
     private final Likelihood likelihood;
@@ -97,8 +103,24 @@ public final class Vae extends Module implements ImportanceWeighted {
         return new Vae(1, 28, 28, hidden, latent, Architecture.MLP, Likelihood.bernoulli(), DType.F32, init);
     }
 
+    /**
+     * The MLP VAE of real vectors x (B, d) with a Gaussian likelihood (learned or fixed variance); see
+     * the class comment.
+     */
+    public static Vae points(int d, long hidden, long latent, Likelihood likelihood, DType dtype, Generator init) {
+        if (!likelihood.name().equals("gaussian")) {
+            throw new IllegalArgumentException("a VAE of real-valued points needs the gaussian likelihood, found " + likelihood.name());
+        }
+        return new Vae(1, 1, d, hidden, latent, Architecture.MLP, likelihood, dtype, init, true);
+    }
+
     public Vae(int channels, int height, int width, long hidden, long latent, Architecture architecture, Likelihood likelihood,
                DType dtype, Generator init) {
+        this(channels, height, width, hidden, latent, architecture, likelihood, dtype, init, false);
+    }
+
+    private Vae(int channels, int height, int width, long hidden, long latent, Architecture architecture, Likelihood likelihood,
+               DType dtype, Generator init, boolean points) {
         if (channels <= 0 || height <= 0 || width <= 0 || hidden <= 0 || latent <= 0) {
             throw new IllegalArgumentException("Vae needs positive sizes, found image " + channels + "x" + height + "x" + width
                     + ", hidden " + hidden + ", latent " + latent);
@@ -107,6 +129,7 @@ public final class Vae extends Module implements ImportanceWeighted {
             throw new IllegalArgumentException("the conv VAE halves the image twice: height and width must be multiples of 4, found " + height + "x" + width);
         }
         this.channels = channels;
+        this.points = points;
         this.height = height;
         this.width = width;
         this.hidden = hidden;
@@ -143,6 +166,10 @@ public final class Vae extends Module implements ImportanceWeighted {
 
     /** Rebuilds the (untrained) model a saved model's {@link #metadata()} describes; load its state dict next. */
     public static Vae fromMetadata(Map<String, String> m, Generator init) {
+        if (m.containsKey("points")) {
+            return points(Integer.parseInt(m.get("points")), Long.parseLong(m.get("hidden")), Long.parseLong(m.get("latent")),
+                    Likelihood.fromMetadata(m), DType.F32, init);
+        }
         String[] image = m.getOrDefault("image", "1x28x28").split("x");
         if (image.length != 3) throw new IllegalArgumentException("metadata image must be CxHxW, found " + m.get("image"));
         return new Vae(Integer.parseInt(image[0]), Integer.parseInt(image[1]), Integer.parseInt(image[2]),
@@ -154,7 +181,8 @@ public final class Vae extends Module implements ImportanceWeighted {
     public Map<String, String> metadata() {
         LinkedHashMap<String, String> m = new LinkedHashMap<>();
         m.put("model", "vae");
-        m.put("image", channels + "x" + height + "x" + width);
+        if (points) m.put("points", Long.toString(pixels()));
+        else m.put("image", channels + "x" + height + "x" + width);
         m.put("hidden", Long.toString(hidden));
         m.put("latent", Long.toString(latent));
         m.put("architecture", architecture.configName());
@@ -180,6 +208,11 @@ public final class Vae extends Module implements ImportanceWeighted {
 
     public Likelihood likelihood() {
         return likelihood;
+    }
+
+    /** Whether this is the VAE of real vectors (B, D) ({@link #points}) rather than of images. */
+    public boolean onPoints() {
+        return points;
     }
 
     /** x: (B, C, H, W) as the likelihood's input serves it → q(z|x). */
@@ -268,17 +301,21 @@ public final class Vae extends Module implements ImportanceWeighted {
         return new Elbo(loss, w.logPx().mean().neg(), kl);
     }
 
-    /** n images (n, C, H, W) in [0, 1] from the model: z ~ N(0, I), the likelihood's mean. No graph is recorded. */
+    /**
+     * n samples, z ~ N(0, I) from g: images (n, C, H, W) in [0, 1], the likelihood's mean; points
+     * (n, D), draws x ~ p(x|z) with their noise also from g. No graph is recorded.
+     */
     public Tensor sample(int n, Generator g) {
         try (var ng = Autograd.noGrad()) {
             Tensor z = g.normal(parameters().get(0).backend(), dtype, Shape.of(n, latent));
+            if (points) return likelihood.sample(decode(z), g).reshape(n, pixels());
             return likelihood.mean(decode(z)).reshape(n, channels, height, width);
         }
     }
 
     @Override
     protected String describe() {
-        return architecture.configName() + ", image " + channels + "x" + height + "x" + width + ", hidden " + hidden + ", latent " + latent
+        return architecture.configName() + (points ? ", points " + pixels() : ", image " + channels + "x" + height + "x" + width) + ", hidden " + hidden + ", latent " + latent
                 + ", " + likelihood.name() + ", " + dtype;
     }
 }

@@ -20,7 +20,8 @@ import org.dgm4j.train.Trainable;
 
 /**
  * {@code model: vae}: the {@link Vae} trained by Adam, by default the MLP with a Bernoulli decoder on
- * dynamically binarized images and the plain −ELBO. Options: the architecture (mlp, conv), the
+ * dynamically binarized images and the plain −ELBO; on 2-D point sets the MLP with
+ * {@code model.likelihood=gaussian} ({@link Vae#points}, nats per point, no bpd). Options: the architecture (mlp, conv), the
  * likelihood (bernoulli, gaussian with learned or fixed variance on dequantized pixels, the 8-bit
  * discretized logistic), β and a linear KL warm-up, and IWAE training with k samples.
  *
@@ -72,11 +73,20 @@ public final class VaeFamily implements ModelFamily {
 
     @Override
     public Trainable create(Config c, long[] shape, Generator init) {
-        if (shape.length != 3) throw new IllegalArgumentException("vae trains on images (C, H, W), found examples of shape " + Arrays.toString(shape));
         Settings s = new Settings(c.getDouble("model.beta"), c.getLong("model.kl_warmup_steps"), c.getInt("model.iwae_k"));
+        DType dtype = c.getString("model.dtype").equals("f64") ? DType.F64 : DType.F32;
+        if (shape.length == 1) { // 2-D point sets: the MLP with a Gaussian decoder on real values
+            if (!c.getString("model.likelihood").equals("gaussian") || !c.getString("model.architecture").equals("mlp")) {
+                throw new IllegalArgumentException("vae on points (" + shape[0] + "-D) needs model.likelihood=gaussian and model.architecture=mlp, found "
+                        + c.getString("model.likelihood") + " and " + c.getString("model.architecture"));
+            }
+            Vae vae = Vae.points((int) shape[0], c.getLong("model.hidden"), c.getLong("model.latent"), likelihood(c), dtype, init);
+            return new VaeTrainable(vae, new Adam(vae.parameters(), c.getDouble("train.lr")), s);
+        }
+        if (shape.length != 3) throw new IllegalArgumentException("vae trains on images (C, H, W) or points (D), found examples of shape " + Arrays.toString(shape));
         Vae vae = new Vae((int) shape[0], (int) shape[1], (int) shape[2], c.getLong("model.hidden"), c.getLong("model.latent"),
                 Vae.Architecture.of(c.getString("model.architecture")), likelihood(c),
-                c.getString("model.dtype").equals("f64") ? DType.F64 : DType.F32, init);
+                dtype, init);
         return new VaeTrainable(vae, new Adam(vae.parameters(), c.getDouble("train.lr")), s);
     }
 
@@ -159,7 +169,7 @@ public final class VaeFamily implements ModelFamily {
                 }
             }
             Likelihood l = vae.likelihood();
-            if (!l.name().equals("bernoulli")) {
+            if (!l.name().equals("bernoulli") && !vae.onPoints()) {
                 long d = vae.pixels();
                 Tensor nelbo = t.containsKey("nelbo") ? t.get("nelbo") : t.get("loss");
                 t.put("bpd", nelbo.add(l.discretizationNats(d)).mul(1 / (d * Math.log(2))));

@@ -107,6 +107,40 @@ class ModeStatisticsTest {
         assertTrue(bad.dataToModel() > 10, bad.toString());
     }
 
+    /**
+     * A density that evaluates in batches (as a flow or the EM mixture does through atAll) gives the
+     * same estimate as the per-point default, to rounding; exact estimates carry no bandwidth, KDE ones
+     * the h they used.
+     */
+    @Test
+    void batchedDensitiesGiveTheSameExactEstimate() {
+        Synthetic2D.Mixture p = gaussian(0, 1), q = gaussian(0.5, 1.5);
+        DensityKl.LogDensity2D perPoint = DensityKl.mixture(q);
+        int[] calls = {0};
+        DensityKl.LogDensity2D batched = new DensityKl.LogDensity2D() {
+            @Override
+            public double at(double x, double y) {
+                throw new AssertionError("the batched density is only asked through atAll");
+            }
+
+            @Override
+            public double[] atAll(float[] points) {
+                calls[0]++;
+                double[] v = new double[points.length / 2];
+                for (int i = 0; i < v.length; i++) v[i] = perPoint.at(points[2 * i], points[2 * i + 1]);
+                return v;
+            }
+        };
+        float[] a = p.sample(5_000, 1).points(), b = q.sample(5_000, 2).points();
+        DensityKl.Estimate one = DensityKl.exact(DensityKl.mixture(p), a, perPoint, b), many = DensityKl.exact(DensityKl.mixture(p), a, batched, b);
+        assertEquals(one.dataToModel(), many.dataToModel(), 1e-12);
+        assertEquals(one.modelToData(), many.modelToData(), 1e-12);
+        assertEquals(2, calls[0], "one call per direction");
+        assertTrue(Double.isNaN(one.bandwidth()));
+        DensityKl.Estimate kde = DensityKl.kde(DensityKl.mixture(p), a, b);
+        assertTrue(kde.bandwidth() > 0 && kde.method().contains(String.format(java.util.Locale.ROOT, "%.4g", kde.bandwidth())), kde.toString());
+    }
+
     private static Synthetic2D.Mixture gaussian(double mx, double sd) {
         return new Synthetic2D.Mixture(new double[] {1}, new double[][] {{mx, 0}}, new double[][] {{sd, sd}});
     }
