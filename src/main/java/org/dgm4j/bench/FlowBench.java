@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import org.dgm4j.autograd.Autograd;
+import org.dgm4j.backend.Backend;
 import org.dgm4j.autograd.Ops;
 import org.dgm4j.data.FashionMnist;
 import org.dgm4j.data.ImageSet;
@@ -50,6 +51,7 @@ public final class FlowBench {
     private final double warmupSeconds, repSeconds;
     private final int reps;
     private final PrintWriter log;
+    private int profileSteps;
 
     public record Row(String bench, String shape, long parameters, int items, double medianMs, double minMs, double maxMs, String note) {}
 
@@ -58,6 +60,12 @@ public final class FlowBench {
         this.repSeconds = repSeconds;
         this.reps = reps;
         this.log = log;
+    }
+
+    /** After timing each workload, profile {@code steps} more calls per op (0: none) and print the table. */
+    public FlowBench profile(int steps) {
+        this.profileSteps = steps;
+        return this;
     }
 
     /** Glow rows for each "K x hidden" size (e.g. "8x128"), then the RealNVP-2D row; which = all, glow or realnvp2d. */
@@ -134,8 +142,9 @@ public final class FlowBench {
             };
             step.run();
             String first = String.format(Locale.ROOT, "bits/dim after step 1: %.3f", loss[0]);
-            rows.add(measure("Glow train step (forward + backward + Adam)", shape, glow.parameterCount(), batch, step, first));
-            rows.add(measure("Glow log-likelihood (fwd only)", shape, glow.parameterCount(), batch, () -> {
+            Backend be = glow.parameters().get(0).backend();
+            rows.add(measure("Glow train step (forward + backward + Adam)", shape, glow.parameterCount(), batch, be, step, first));
+            rows.add(measure("Glow log-likelihood (fwd only)", shape, glow.parameterCount(), batch, be, () -> {
                 try (Scope s = Scope.open(); var ng = Autograd.noGrad()) {
                     loss[0] = obj.terms(input.load(data, order.next(), noise), noise).get("loss").item();
                 }
@@ -169,13 +178,13 @@ public final class FlowBench {
                     loss[0] = l.item();
                 }
             };
-            Row row = measure("RealNVP-2D train step", "8 couplings, MLP 1-256-256-2, B=1024", m.parameterCount(), batch, step, "");
+            Row row = measure("RealNVP-2D train step", "8 couplings, MLP 1-256-256-2, B=1024", m.parameterCount(), batch, x.backend(), step, "");
             return new Row(row.bench(), row.shape(), row.parameters(), row.items(), row.medianMs(), row.minMs(), row.maxMs(),
                     String.format(Locale.ROOT, "loss %.4f", loss[0]));
         }
     }
 
-    private Row measure(String bench, String shape, long params, int items, Runnable op, String note) {
+    private Row measure(String bench, String shape, long params, int items, Backend backend, Runnable op, String note) {
         long t0 = System.nanoTime();
         int done = 0;
         while (done < 5 || System.nanoTime() - t0 < warmupSeconds * 1e9) {
@@ -197,6 +206,18 @@ public final class FlowBench {
         log.printf(Locale.ROOT, "%-45s %-40s median %.2f ms (min %.2f, max %.2f; %d reps x %d calls) %.0f items/s  %s%n",
                 bench, shape, median, sorted[0], sorted[reps - 1], reps, k, items / (median / 1e3), note);
         log.flush();
+        if (profileSteps > 0) {
+            try (OpProfiler p = OpProfiler.install(backend)) {
+                for (int i = 0; i < 3; i++) op.run(); // warm the proxy
+                p.reset();
+                long start = System.nanoTime();
+                for (int i = 0; i < profileSteps; i++) op.run();
+                double stepMs = (System.nanoTime() - start) / 1e6 / profileSteps;
+                log.printf(Locale.ROOT, "%nProfile of %s over %d calls (%.3f ms per call with the profiler on):%n%n%s%n", bench, profileSteps, stepMs,
+                        p.table(profileSteps, stepMs));
+                log.flush();
+            }
+        }
         return row;
     }
 

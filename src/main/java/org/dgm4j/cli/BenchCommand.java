@@ -142,9 +142,12 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--glow-sizes", defaultValue = "8x128,16x256", split = ",", description = "Glow sizes KxHIDDEN (default ${DEFAULT-VALUE}).")
         List<String> glowSizes;
 
+        @Option(names = "--profile", defaultValue = "0", paramLabel = "N", description = "Calls to profile per op after each timing (default ${DEFAULT-VALUE}: none).")
+        int profile;
+
         @Override
         public Integer call() {
-            if (reps < 1 || seconds <= 0 || warmup < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--reps must be >= 1, --seconds > 0, --warmup >= 0");
+            if (reps < 1 || seconds <= 0 || warmup < 0 || profile < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--reps must be >= 1, --seconds > 0, --warmup >= 0, --profile >= 0");
             if (!List.of("all", "glow", "realnvp2d").contains(only)) throw new CommandLine.ParameterException(spec.commandLine(), "--only must be all, glow or realnvp2d");
             for (String s : glowSizes) {
                 if (!s.matches("[1-9][0-9]*x[1-9][0-9]*")) throw new CommandLine.ParameterException(spec.commandLine(), "--glow-sizes entries are KxHIDDEN, found " + s);
@@ -153,7 +156,7 @@ public final class BenchCommand implements Runnable {
             out.printf(Locale.ROOT, "# dgm4j bench flows%n%nOMP_NUM_THREADS=%s OMP_WAIT_POLICY=%s cores=%d; warm-up %.1f s, %d reps of >= %.2f s, medians%n%n",
                     Kernels.env("OMP_NUM_THREADS"), Kernels.env("OMP_WAIT_POLICY"), Runtime.getRuntime().availableProcessors(), warmup, reps, seconds);
             out.flush();
-            List<FlowBench.Row> rows = new FlowBench(warmup, seconds, reps, out).run(only, glowSizes);
+            List<FlowBench.Row> rows = new FlowBench(warmup, seconds, reps, out).profile(profile).run(only, glowSizes);
             out.println();
             out.print(FlowBench.table(rows));
             out.flush();

@@ -11,11 +11,13 @@ import org.bytedeco.dnnl.dnnl_engine;
 import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc;
+import org.bytedeco.dnnl.dnnl_post_ops;
 import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 
 /**
@@ -40,6 +42,8 @@ public final class OneDnn {
 
     private static volatile ConvLayout convLayout =
             ConvLayout.valueOf(System.getProperty("dgm4j.onednn.convLayout", "ANY").toUpperCase(java.util.Locale.ROOT));
+
+    private static volatile boolean pointwiseAsMatmul = !Boolean.getBoolean("dgm4j.onednn.pointwiseAsConv");
 
     private static final Object LOCK = new Object();
     private static final Map<Key, Plan> PLANS = new HashMap<>();
@@ -74,6 +78,19 @@ public final class OneDnn {
         return convLayout;
     }
 
+    /**
+     * Whether 1x1 convolutions with stride 1 and no padding run as matmuls on the plain NCHW data (the
+     * default) instead of as convolutions in oneDNN's blocked layouts, which would reorder the
+     * activations in and out on every call. For tests and benchmarks; used for plans built after the call.
+     */
+    public static void setPointwiseAsMatmul(boolean on) {
+        pointwiseAsMatmul = on;
+    }
+
+    public static boolean pointwiseAsMatmul() {
+        return pointwiseAsMatmul;
+    }
+
     // ---- API ----------------------------------------------------------------------------------
 
     /**
@@ -96,7 +113,10 @@ public final class OneDnn {
                                      long r, long s, int strideH, int strideW, int padH, int padW, int dilH, int dilW) {
         Conv g = new Conv(n, c, h, wdt, k, r, s, strideH, strideW, padH, padW, dilH, dilW, convLayout);
         boolean hasBias = bias != null;
-        if (hasBias) run(g.key(1, 1), () -> g.forward(true), x, w, bias, y);
+        if (g.asMatmul()) {
+            if (hasBias) run(g.key(4, 1), () -> g.pointwiseForward(true), x, w, bias, y);
+            else run(g.key(4, 0), () -> g.pointwiseForward(false), x, w, y);
+        } else if (hasBias) run(g.key(1, 1), () -> g.forward(true), x, w, bias, y);
         else run(g.key(1, 0), () -> g.forward(false), x, w, y);
     }
 
@@ -104,7 +124,8 @@ public final class OneDnn {
     public static void conv2dBackwardData(Pointer gy, Pointer w, Pointer gx, long n, long c, long h, long wdt, long k,
                                           long r, long s, int strideH, int strideW, int padH, int padW, int dilH, int dilW) {
         Conv g = new Conv(n, c, h, wdt, k, r, s, strideH, strideW, padH, padW, dilH, dilW, convLayout);
-        run(g.key(2, 0), g::backwardData, gy, w, gx);
+        if (g.asMatmul()) run(g.key(5, 0), g::pointwiseBackwardData, gy, w, gx);
+        else run(g.key(2, 0), g::backwardData, gy, w, gx);
     }
 
     /** gw (k, c, r, s) and gbias (k, may be null) of the convolution of x (n, c, h, w) with output gradient gy (n, k, P, Q); both are overwritten. */
@@ -112,7 +133,10 @@ public final class OneDnn {
                                              long r, long s, int strideH, int strideW, int padH, int padW, int dilH, int dilW) {
         Conv g = new Conv(n, c, h, wdt, k, r, s, strideH, strideW, padH, padW, dilH, dilW, convLayout);
         boolean hasBias = gbias != null;
-        if (hasBias) run(g.key(3, 1), () -> g.backwardWeights(true), x, gy, gw, gbias);
+        if (g.asMatmul()) {
+            if (hasBias) run(g.key(6, 1), () -> g.pointwiseBackwardWeights(true), x, gy, gw, gbias);
+            else run(g.key(6, 0), () -> g.pointwiseBackwardWeights(false), x, gy, gw);
+        } else if (hasBias) run(g.key(3, 1), () -> g.backwardWeights(true), x, gy, gw, gbias);
         else run(g.key(3, 0), () -> g.backwardWeights(false), x, gy, gw);
     }
 
@@ -205,10 +229,7 @@ public final class OneDnn {
             dnnl_memory u = userMemory(plain);
             dnnl_memory_desc chosen = dnnl_primitive_desc_query_md(pd, query, 0);
             if (dnnl_memory_desc_equal(plain, chosen) != 0) return u;
-            dnnl_memory inner = new dnnl_memory();
-            check(dnnl_memory_create(inner, chosen, Rt.ENGINE, null), "memory_create");
-            temps.add(new Temp(inner, tempBytes));
-            tempBytes += (dnnl_memory_desc_get_size(chosen) + 63) & ~63L; // keep each buffer 64-byte aligned
+            dnnl_memory inner = temp(chosen);
             List<Step> where = output ? post : pre;
             where.add(reorder(output ? chosen : plain, output ? inner : u, output ? plain : chosen, output ? u : inner));
             return inner;
@@ -244,6 +265,59 @@ public final class OneDnn {
             }
             args.position(0);
             return new Step(prim, args, nargs, scratch);
+        }
+
+        /**
+         * A matmul step dst = src·weights (+ addend), every operand a memory of this plan. The addend (may be
+         * null) is any tensor that broadcasts to dst, e.g. a per-row bias (1, m, 1): a binary post-op, which
+         * the fast matmul kernels take where their own bias argument (per column only) would fall back to
+         * the reference implementation.
+         */
+        Step matmul(dnnl_memory_desc src, dnnl_memory srcMem, dnnl_memory_desc wei, dnnl_memory weiMem,
+                    dnnl_memory_desc addend, dnnl_memory addendMem, dnnl_memory_desc dst, dnnl_memory dstMem) {
+            dnnl_primitive_attr attr = userScratchpad();
+            dnnl_post_ops ops = null;
+            if (addend != null) {
+                ops = new dnnl_post_ops();
+                check(dnnl_post_ops_create(ops), "post_ops_create");
+                check(dnnl_post_ops_append_binary(ops, dnnl_binary_add, addend), "post_ops_append_binary");
+                check(dnnl_primitive_attr_set_post_ops(attr, ops), "primitive_attr_set_post_ops");
+            }
+            dnnl_primitive_desc pd = new dnnl_primitive_desc();
+            check(dnnl_matmul_primitive_desc_create(pd, Rt.ENGINE, src, wei, null, dst, attr), "matmul_primitive_desc_create");
+            dnnl_primitive_attr_destroy(attr);
+            if (ops != null) dnnl_post_ops_destroy(ops);
+            return addend == null ? step(pd, DNNL_ARG_SRC, srcMem, DNNL_ARG_WEIGHTS, weiMem, DNNL_ARG_DST, dstMem)
+                    : step(pd, DNNL_ARG_SRC, srcMem, DNNL_ARG_WEIGHTS, weiMem, DNNL_ARG_ATTR_MULTIPLE_POST_OP_BASE | DNNL_ARG_SRC_1, addendMem,
+                            DNNL_ARG_DST, dstMem);
+        }
+
+        /** A memory object of this plan in the arena (a temporary between its steps). */
+        dnnl_memory temp(dnnl_memory_desc md) {
+            dnnl_memory m = new dnnl_memory();
+            check(dnnl_memory_create(m, md, Rt.ENGINE, null), "memory_create");
+            temps.add(new Temp(m, tempBytes));
+            tempBytes += (dnnl_memory_desc_get_size(md) + 63) & ~63L; // keep each buffer 64-byte aligned
+            return m;
+        }
+
+        /** Another view (descriptor) of the temporary made last, e.g. (n, k, c) seen as (n, k·c). */
+        dnnl_memory alias(dnnl_memory_desc md) {
+            Temp last = temps.get(temps.size() - 1);
+            dnnl_memory m = new dnnl_memory();
+            check(dnnl_memory_create(m, md, Rt.ENGINE, null), "memory_create");
+            temps.add(new Temp(m, last.offset()));
+            return m;
+        }
+
+        /** A constant memory of {@code count} ones owned by this plan (sums as matmuls: ones (1, n)·x (n, m)). */
+        dnnl_memory ones(dnnl_memory_desc md, long count) {
+            FloatPointer data = new FloatPointer(count);
+            keep.add(data);
+            for (long i = 0; i < count; i++) data.put(i, 1f);
+            dnnl_memory m = new dnnl_memory();
+            check(dnnl_memory_create(m, md, Rt.ENGINE, data), "memory_create");
+            return m;
         }
 
         Plan done() {
@@ -307,12 +381,7 @@ public final class OneDnn {
         dnnl_memory_desc a = p.md(tail(new long[] {batch, m, k}, from), tail(aS, from));
         dnnl_memory_desc b = p.md(tail(new long[] {batch, k, n}, from), tail(bS, from));
         dnnl_memory_desc c = p.md(tail(new long[] {batch, m, n}, from), tail(cS, from));
-        dnnl_primitive_attr attr = userScratchpad();
-        dnnl_primitive_desc pd = new dnnl_primitive_desc();
-        check(dnnl_matmul_primitive_desc_create(pd, Rt.ENGINE, a, b, null, c, attr), "matmul_primitive_desc_create");
-        dnnl_primitive_attr_destroy(attr);
-        dnnl_memory ma = p.userMemory(a), mb = p.userMemory(b), mc = p.userMemory(c);
-        p.main = p.step(pd, DNNL_ARG_SRC, ma, DNNL_ARG_WEIGHTS, mb, DNNL_ARG_DST, mc);
+        p.main = p.matmul(a, p.userMemory(a), b, p.userMemory(b), null, null, c, p.userMemory(c));
         return p.done();
     }
 
@@ -322,7 +391,11 @@ public final class OneDnn {
 
     /** Geometry of one convolution; builds its forward and backward plans. */
     private record Conv(long n, long c, long h, long w, long k, long r, long s, int sh, int sw, int ph, int pw, int dh, int dw,
-                        ConvLayout layout) {
+                        ConvLayout layout, boolean asMatmul) {
+        Conv(long n, long c, long h, long w, long k, long r, long s, int sh, int sw, int ph, int pw, int dh, int dw, ConvLayout layout) {
+            this(n, c, h, w, k, r, s, sh, sw, ph, pw, dh, dw, layout, pointwiseAsMatmul && r == 1 && s == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0);
+        }
+
         Conv {
             if (n < 1 || c < 1 || h < 1 || w < 1 || k < 1 || r < 1 || s < 1 || sh < 1 || sw < 1 || ph < 0 || pw < 0 || dh < 1 || dw < 1) {
                 throw new IllegalArgumentException("bad conv2d geometry");
@@ -406,6 +479,58 @@ public final class OneDnn {
             dnnl_memory gb = bias ? p.userMemory(p.md(new long[] {k}, dnnl_a)) : null;
             p.main = bias ? p.step(pd, DNNL_ARG_SRC, x, DNNL_ARG_DIFF_DST, gy, DNNL_ARG_DIFF_WEIGHTS, gw, DNNL_ARG_DIFF_BIAS, gb)
                     : p.step(pd, DNNL_ARG_SRC, x, DNNL_ARG_DIFF_DST, gy, DNNL_ARG_DIFF_WEIGHTS, gw);
+            return p.done();
+        }
+        // ---- 1x1, stride 1, no padding: per image y[i] (k, hw) = w (k, c)·x[i] (c, hw), on the NCHW data as it is
+
+        long[] rows(long a, long b) { return new long[] {a * b, b, 1}; } // strides of a plain (batch, a, b)
+
+        /** x (n, c, hw), w (1, k, c) broadcast over the images, bias (1, k, 1) → y (n, k, hw). */
+        Plan pointwiseForward(boolean bias) {
+            Plan p = new Plan();
+            long hw = h * w;
+            dnnl_memory_desc xd = p.md(new long[] {n, c, hw}, rows(c, hw)), wd = p.md(new long[] {1, k, c}, rows(k, c));
+            dnnl_memory_desc bd = bias ? p.md(new long[] {1, k, 1}, rows(k, 1)) : null, yd = p.md(new long[] {n, k, hw}, rows(k, hw));
+            dnnl_memory x = p.userMemory(xd), wt = p.userMemory(wd), b = bias ? p.userMemory(bd) : null, y = p.userMemory(yd);
+            p.main = p.matmul(wd, wt, xd, x, bd, b, yd, y);
+            return p.done();
+        }
+
+        /** gx[i] (c, hw) = wᵀ (c, k)·gy[i] (k, hw); wᵀ is a strided view of w. */
+        Plan pointwiseBackwardData() {
+            Plan p = new Plan();
+            long hw = h * w;
+            dnnl_memory_desc gyd = p.md(new long[] {n, k, hw}, rows(k, hw)), wtd = p.md(new long[] {1, c, k}, new long[] {k * c, 1, c});
+            dnnl_memory_desc gxd = p.md(new long[] {n, c, hw}, rows(c, hw));
+            dnnl_memory gy = p.userMemory(gyd), wt = p.userMemory(wtd), gx = p.userMemory(gxd);
+            p.main = p.matmul(wtd, wt, gyd, gy, null, null, gxd, gx);
+            return p.done();
+        }
+
+        /**
+         * gw (k, c) = Σ_i gy[i] (k, hw)·x[i]ᵀ (hw, c): a batched matmul into a temporary (n, k, c), then the
+         * sum over the images as ones (1, n)·(n, k·c). gbias (k) = Σ gy over pixels, gy (n, k, hw)·ones (1, hw, 1),
+         * then over images, ones (1, n)·(n, k). Sums as matmuls: oneDNN's reduction primitive has only its
+         * reference implementation for these shapes.
+         */
+        Plan pointwiseBackwardWeights(boolean bias) {
+            Plan p = new Plan();
+            long hw = h * w;
+            dnnl_memory_desc xtd = p.md(new long[] {n, hw, c}, new long[] {c * hw, 1, hw}), gyd = p.md(new long[] {n, k, hw}, rows(k, hw));
+            dnnl_memory_desc gwd = p.md(new long[] {1, k * c}, new long[] {k * c, 1}), gbd = bias ? p.md(new long[] {1, k}, new long[] {k, 1}) : null;
+            dnnl_memory x = p.userMemory(xtd), gy = p.userMemory(gyd), gw = p.userMemory(gwd), gb = bias ? p.userMemory(gbd) : null;
+            dnnl_memory_desc perImage = p.md(new long[] {n, k, c}, rows(k, c)), perImageRows = p.md(new long[] {n, k * c}, new long[] {k * c, 1});
+            dnnl_memory_desc onesN = p.md(new long[] {1, n}, new long[] {n, 1});
+            dnnl_memory tmp = p.temp(perImage), tmpRows = p.alias(perImageRows), onesMem = p.ones(onesN, n);
+            p.main = p.matmul(gyd, gy, xtd, x, null, null, perImage, tmp);
+            p.post.add(p.matmul(onesN, onesMem, perImageRows, tmpRows, null, null, gwd, gw));
+            if (bias) {
+                dnnl_memory_desc onesHw = p.md(new long[] {1, hw, 1}, rows(hw, 1));
+                dnnl_memory_desc perImageB = p.md(new long[] {n, k, 1}, rows(k, 1)), perImageBRows = p.md(new long[] {n, k}, new long[] {k, 1});
+                dnnl_memory tb = p.temp(perImageB), tbRows = p.alias(perImageBRows), onesP = p.ones(onesHw, hw);
+                p.post.add(p.matmul(gyd, gy, onesHw, onesP, null, null, perImageB, tb));
+                p.post.add(p.matmul(onesN, onesMem, perImageBRows, tbRows, null, null, gbd, gb));
+            }
             return p.done();
         }
     }

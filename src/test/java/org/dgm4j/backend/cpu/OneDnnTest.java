@@ -86,12 +86,19 @@ class OneDnnTest {
                 {1, 4, 11, 10, 3, 3, 2, 1, 1, 2, 2, 2, 2}, // dilation 2, non-square kernel
                 {3, 5, 8, 9, 6, 3, 3, 2, 1, 1, 0, 1, 2},   // mixed stride/padding/dilation per axis
                 {2, 16, 6, 6, 17, 1, 1, 1, 1, 0, 0, 1, 1}, // 1x1, channels past a 16-block
+                {3, 5, 7, 9, 6, 1, 1, 1, 1, 0, 0, 1, 1},   // 1x1 on odd sizes (a matmul per image)
+                {1, 4, 3, 5, 4, 1, 1, 1, 1, 0, 0, 3, 1},   // 1x1, one image, dilation (no effect on 1x1)
+                {2, 4, 7, 7, 3, 1, 1, 2, 2, 0, 0, 1, 1},   // 1x1 with stride 2: a real convolution
+                {2, 3, 5, 5, 4, 1, 1, 1, 1, 1, 1, 1, 1},   // 1x1 with padding: a real convolution
         };
         Stream.Builder<Arguments> b = Stream.builder();
         for (long[] g : geo) {
             for (OneDnn.ConvLayout layout : OneDnn.ConvLayout.values()) {
-                b.add(Arguments.of(g, layout, true));
-                b.add(Arguments.of(g, layout, false));
+                // 1x1 convolutions run as matmuls by default: test both paths
+                for (boolean asMatmul : new boolean[] {true, false}) {
+                    b.add(Arguments.of(g, layout, asMatmul, true));
+                    b.add(Arguments.of(g, layout, asMatmul, false));
+                }
             }
         }
         return b.build();
@@ -99,7 +106,7 @@ class OneDnnTest {
 
     @ParameterizedTest
     @MethodSource("convCases")
-    void convMatchesNaive(long[] g, OneDnn.ConvLayout layout, boolean bias) {
+    void convMatchesNaive(long[] g, OneDnn.ConvLayout layout, boolean pointwiseAsMatmul, boolean bias) {
         int n = (int) g[0], c = (int) g[1], h = (int) g[2], w = (int) g[3], k = (int) g[4], r = (int) g[5], s = (int) g[6];
         int sh = (int) g[7], sw = (int) g[8], ph = (int) g[9], pw = (int) g[10], dh = (int) g[11], dw = (int) g[12];
         int p = (h + 2 * ph - dh * (r - 1) - 1) / sh + 1, q = (w + 2 * pw - dw * (s - 1) - 1) / sw + 1;
@@ -143,7 +150,9 @@ class OneDnnTest {
             }
         }
         OneDnn.ConvLayout before = OneDnn.convLayout();
+        boolean asMatmulBefore = OneDnn.pointwiseAsMatmul();
         OneDnn.setConvLayout(layout);
+        OneDnn.setPointwiseAsMatmul(pointwiseAsMatmul);
         try (FloatPointer px = new FloatPointer(x); FloatPointer pw8 = new FloatPointer(wt); FloatPointer pb = new FloatPointer(bs);
              FloatPointer pgy = new FloatPointer(gy); FloatPointer py = new FloatPointer(y.length);
              FloatPointer pgx = new FloatPointer(x.length); FloatPointer pgw = new FloatPointer(wt.length); FloatPointer pgb = new FloatPointer(k)) {
@@ -163,6 +172,7 @@ class OneDnnTest {
             assertEquals(plans, OneDnn.planCount());
         } finally {
             OneDnn.setConvLayout(before);
+            OneDnn.setPointwiseAsMatmul(asMatmulBefore);
         }
     }
 
