@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -142,7 +144,7 @@ public final class TrainCommand implements Callable<Integer> {
             Checkpoints.Loaded checkpoint = null;
             if (runDir != null) {
                 checkpoint = checkpointToResume(runDir, chosen, stderr);
-                if (checkpoint != null) requireSameRun(checkpoint, config);
+                if (checkpoint != null) requireSameRun(checkpoint, config, schema);
             } else if (comm.isRoot()) {
                 runDir = out != null ? RunDirectory.given(out) : RunDirectory.fresh(Path.of(""), family.name(), LocalDateTime.now());
             }
@@ -245,12 +247,17 @@ public final class TrainCommand implements Callable<Integer> {
         return Checkpoints.read(Path.of(resume), backend);
     }
 
-    /** A resumed run must continue the same configuration, except keys that are safe to change. */
-    private static void requireSameRun(Checkpoints.Loaded c, Config config) {
+    /**
+     * A resumed run must continue the same configuration, except keys that are safe to change. A key
+     * the checkpoint lacks (added by a later dgm4j) counts as its default.
+     */
+    private static void requireSameRun(Checkpoints.Loaded c, Config config, Collection<ConfigKey> schema) {
         if (!(c.state().get("config") instanceof Map<?, ?> saved)) throw new DataFileException(c.dir().toString(), -1, "checkpoint has no config");
+        Map<String, Object> defaults = new HashMap<>();
+        schema.forEach(k -> defaults.put(k.name(), k.defaultValue()));
         for (var e : config.values().entrySet()) {
             if (RESUMABLE_CHANGES.contains(e.getKey())) continue;
-            Object was = saved.get(e.getKey());
+            Object was = saved.containsKey(e.getKey()) ? saved.get(e.getKey()) : defaults.get(e.getKey());
             if (was == null || !same(was, e.getValue())) {
                 throw new IllegalArgumentException("cannot resume " + c.dir() + ": it was made with " + e.getKey() + " = " + was
                         + ", this run has " + e.getValue() + " (only " + String.join(", ", new java.util.TreeSet<>(RESUMABLE_CHANGES)) + " may change)");

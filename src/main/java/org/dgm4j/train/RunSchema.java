@@ -30,6 +30,7 @@ public final class RunSchema {
                 ConfigKey.integer("train.batch_size", ((Number) d.getOrDefault("train.batch_size", 128)).intValue(), "examples per step"),
                 ConfigKey.number("train.lr", ((Number) d.getOrDefault("train.lr", 1e-3)).doubleValue(), "learning rate"),
                 ConfigKey.longInteger("train.seed", 0, "seed of initialization, shuffling, noise and samples"),
+                ConfigKey.number("train.clip_norm", 0, "clip each update's gradients to this global L2 norm, as PyTorch's clip_grad_norm_ (0: off)"),
                 ConfigKey.integer("train.log_every", 20, "a metrics row every N steps"),
                 ConfigKey.number("train.print_every_s", 10, "without a terminal, a progress line every S seconds"),
                 ConfigKey.integer("train.samples", 64, "samples drawn for each epoch's picture"),

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.dgm4j.autograd.Autograd;
 import org.dgm4j.autograd.NonFiniteTrace;
+import org.dgm4j.optim.Clip;
 import org.dgm4j.optim.Optimizer;
 import org.dgm4j.tensor.Scope;
 import org.dgm4j.tensor.Tensor;
@@ -20,6 +21,7 @@ import org.dgm4j.tensor.Tensor;
 public final class StepContext {
     private final Map<Tensor, String> names = new IdentityHashMap<>();
     private final GradientReducer reducer;
+    private final double clipNorm;
     private long step;
     private int epoch, examples;
 
@@ -31,8 +33,15 @@ public final class StepContext {
 
     /** {@code namedParameters}: the module's parameters by name, so errors can say which one went bad. */
     public StepContext(Map<String, Tensor> namedParameters, GradientReducer reducer) {
+        this(namedParameters, reducer, 0);
+    }
+
+    /** {@code clipNorm} > 0: each update's reduced gradients are clipped to that global L2 norm ({@link Clip#byGlobalNorm}). */
+    public StepContext(Map<String, Tensor> namedParameters, GradientReducer reducer, double clipNorm) {
+        if (!(clipNorm >= 0)) throw new IllegalArgumentException("clip norm must be >= 0, found " + clipNorm);
         namedParameters.forEach((n, t) -> names.put(t, n));
         this.reducer = reducer;
+        this.clipNorm = clipNorm;
     }
 
     /** Before each step: its number (1-based), epoch (0-based) and this process's batch size. */
@@ -54,7 +63,7 @@ public final class StepContext {
      * One update: clears the optimizer's gradients, back-propagates {@code terms.get("loss")}, stops with
      * a {@link NonFiniteException} if the loss or any gradient is NaN or infinite (naming the term or the
      * parameter; nothing has been changed yet), reduces gradients across processes (weighted by each
-     * process's batch size) and steps. Returns the terms' values.
+     * process's batch size), clips them when the context has a clip norm, and steps. Returns the terms' values.
      */
     public LinkedHashMap<String, Double> minimize(Optimizer optimizer, LinkedHashMap<String, Tensor> terms) {
         Tensor loss = terms.get("loss");
@@ -74,7 +83,7 @@ public final class StepContext {
      * An update whose gradients the family wrote into its parameters itself (e.g. contrastive
      * divergence): stops with a {@link NonFiniteException} naming the parameter if any gradient is not
      * finite (nothing changed yet), reduces all the optimizers' gradients across processes in one fixed
-     * order, then steps each optimizer. {@code values}: the step's monitors, for the error message.
+     * order, clips them together when the context has a clip norm, then steps each optimizer. {@code values}: the step's monitors, for the error message.
      */
     public void applyGradients(List<Optimizer> optimizers, Map<String, Double> values) {
         List<Tensor> parameters = new ArrayList<>();
@@ -86,6 +95,7 @@ public final class StepContext {
             }
         }
         reducer.reduce(parameters, examples);
+        if (clipNorm > 0) Clip.byGlobalNorm(parameters, clipNorm); // after the reduction: every process clips the same gradients
         for (Optimizer o : optimizers) o.step();
     }
 

@@ -19,7 +19,8 @@ import org.dgm4j.config.Config;
  *                          and skips the offending batch, at most n times in a run
  */
 public record TrainConfig(int epochs, int batchSize, long seed, int logEverySteps, double printEverySeconds, int samples,
-        long checkpointEverySteps, double checkpointEveryMinutes, int keepCheckpoints, boolean usr1Continue, int nonFiniteRollbacks) {
+        long checkpointEverySteps, double checkpointEveryMinutes, int keepCheckpoints, boolean usr1Continue, int nonFiniteRollbacks,
+        double clipNorm) {
     public TrainConfig {
         if (epochs < 1) throw new IllegalArgumentException("train.epochs must be >= 1, found " + epochs);
         if (batchSize < 1) throw new IllegalArgumentException("train.batch_size must be >= 1, found " + batchSize);
@@ -30,6 +31,7 @@ public record TrainConfig(int epochs, int batchSize, long seed, int logEveryStep
         if (!(checkpointEveryMinutes >= 0)) throw new IllegalArgumentException("checkpoint.every_minutes must be >= 0, found " + checkpointEveryMinutes);
         if (keepCheckpoints < 1) throw new IllegalArgumentException("checkpoint.keep must be >= 1, found " + keepCheckpoints);
         if (nonFiniteRollbacks < 0) throw new IllegalArgumentException("guard.rollbacks must be >= 0, found " + nonFiniteRollbacks);
+        if (!(clipNorm >= 0) || Double.isInfinite(clipNorm)) throw new IllegalArgumentException("train.clip_norm must be finite and >= 0, found " + clipNorm);
     }
 
     /** The loop's settings from a config resolved against {@link RunSchema}. */
@@ -39,6 +41,6 @@ public record TrainConfig(int epochs, int batchSize, long seed, int logEveryStep
         return new TrainConfig(c.getInt("train.epochs"), c.getInt("train.batch_size"), c.getLong("train.seed"),
                 c.getInt("train.log_every"), c.getDouble("train.print_every_s"), c.getInt("train.samples"),
                 c.getLong("checkpoint.every_steps"), c.getDouble("checkpoint.every_minutes"), c.getInt("checkpoint.keep"),
-                c.getString("signals.usr1").equals("continue"), c.getInt("guard.rollbacks"));
+                c.getString("signals.usr1").equals("continue"), c.getInt("guard.rollbacks"), c.getDouble("train.clip_norm"));
     }
 }

@@ -110,7 +110,7 @@ public final class Trainer {
         long total = (long) batches.batchesPerEpoch() * config.epochs();
         LoopState s = resume == null ? new LoopState() : restore(model, resume);
         long start = System.nanoTime() - (long) (s.elapsedSeconds * 1e9); // elapsed time counts the interrupted runs too
-        StepContext ctx = new StepContext(model.module().namedParameters(), this::reduceGradients);
+        StepContext ctx = new StepContext(model.module().namedParameters(), this::reduceGradients, config.clipNorm());
         boolean root = comm.isRoot();
         if (comm.size() > 1) comm.broadcast(new ArrayList<>(model.module().stateDict().values()), 0); // one starting point
         Progress progress = new Progress(out, terminal, config.printEverySeconds(), total);

@@ -91,7 +91,7 @@ class FlowTrainingTest {
             FlowObjective obj = FlowObjective.fashionMnist(glow);
             obj.initialize(train, 256, new Generator(1));
             double before = obj.bitsPerDim(test, 128, new Generator(2));
-            TrainConfig config = new TrainConfig(2, 32, 0, 4, 60, 16, 0, 0, 1, false, 0);
+            TrainConfig config = new TrainConfig(2, 32, 0, 4, 60, 16, 0, 0, 1, false, 0, 0);
             StringWriter log = new StringWriter();
             Trainable t = Trainable.minimizing(obj, new org.dgm4j.optim.Adam(glow.parameters(), 2e-3));
             Trainer.Result r = new Trainer(config, dir, new PrintWriter(log), false, Signals.none(), java.util.Map.of())

@@ -43,7 +43,7 @@ class TrainerResumeTest {
     }
 
     static TrainConfig config(long everySteps, int rollbacks) {
-        return new TrainConfig(2, 16, 3, 3, 60, 4, everySteps, 0, 3, false, rollbacks);
+        return new TrainConfig(2, 16, 3, 3, 60, 4, everySteps, 0, 3, false, rollbacks, 0);
     }
 
     static Trainable vae() {
