@@ -1,5 +1,6 @@
 package org.dgm4j.backend.cpu;
 
+import java.util.Arrays;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 
@@ -16,7 +17,7 @@ final class Im2col {
     static void im2col(long src, long col, long n, int ch, int h, int w, int r, int s, int sign) {
         int hw = h * w, ph = (r - 1) / 2, pw = (s - 1) / 2;
         float[] in = new float[ch * hw], out = new float[ch * r * s * hw];
-                for (long img = 0; img < n; img++) {
+        for (long img = 0; img < n; img++) {
             at(src + img * in.length * 4L).get(in, 0, in.length);
             int row = 0;
             for (int c = 0; c < ch; c++) {
@@ -26,12 +27,12 @@ final class Im2col {
                         for (int a = 0; a < h; a++) {
                             int o = row * hw + a * w, sa = a + dr;
                             if (sa < 0 || sa >= h || lo >= hi) {
-                                java.util.Arrays.fill(out, o, o + w, 0f);
+                                Arrays.fill(out, o, o + w, 0f);
                                 continue;
                             }
-                            java.util.Arrays.fill(out, o, o + lo, 0f);
+                            Arrays.fill(out, o, o + lo, 0f);
                             System.arraycopy(in, c * hw + sa * w + lo + ds, out, o + lo, hi - lo);
-                            java.util.Arrays.fill(out, o + hi, o + w, 0f);
+                            Arrays.fill(out, o + hi, o + w, 0f);
                         }
                     }
                 }
@@ -48,11 +49,11 @@ final class Im2col {
         int hw = h * w, ph = (r - 1) / 2, pw = (s - 1) / 2;
         float[] in = new float[ch * r * s * hw], out = new float[ch * hw], b = new float[ch];
         if (bias != 0) at(bias).get(b, 0, ch);
-                for (long img = 0; img < n; img++) {
+        for (long img = 0; img < n; img++) {
             at(col + img * in.length * 4L).get(in, 0, in.length);
             int row = 0;
             for (int c = 0; c < ch; c++) {
-                java.util.Arrays.fill(out, c * hw, (c + 1) * hw, b[c]);
+                Arrays.fill(out, c * hw, (c + 1) * hw, b[c]);
                 for (int i = 0; i < r; i++) {
                     for (int j = 0; j < s; j++, row++) {
                         int dr = sign * (i - ph), ds = sign * (j - pw), lo = Math.max(0, ds), hi = Math.min(w, w + ds);
@@ -83,7 +84,7 @@ final class Im2col {
     static void biasGrad(long gy, long gbias, long n, int k, int hw) {
         float[] tile = new float[k * hw], out = new float[k];
         double[] acc = new double[k];
-                for (long img = 0; img < n; img++) {
+        for (long img = 0; img < n; img++) {
             at(gy + img * tile.length * 4L).get(tile, 0, tile.length);
             for (int c = 0; c < k; c++) {
                 double sum = 0;
