@@ -90,11 +90,16 @@ class OneDnnTest {
                 {1, 4, 3, 5, 4, 1, 1, 1, 1, 0, 0, 3, 1},   // 1x1, one image, dilation (no effect on 1x1)
                 {2, 4, 7, 7, 3, 1, 1, 2, 2, 0, 0, 1, 1},   // 1x1 with stride 2: a real convolution
                 {2, 3, 5, 5, 4, 1, 1, 1, 1, 1, 1, 1, 1},   // 1x1 with padding: a real convolution
+                {3, 2, 6, 5, 9, 3, 3, 1, 1, 1, 1, 1, 1},   // "same" 3x3, few input channels: im2col + matmul
+                {2, 9, 5, 7, 4, 3, 3, 1, 1, 1, 1, 1, 1},   // "same" 3x3, few output channels: matmul + col2im
+                {2, 8, 4, 6, 3, 5, 3, 1, 1, 2, 1, 1, 1},   // "same" 5x3 on a narrow side of 3: taps past the image
+                {1, 3, 1, 2, 3, 3, 3, 1, 1, 1, 1, 1, 1},   // "same" 3x3, both sides narrow, image smaller than the kernel
+                {2, 9, 5, 5, 10, 3, 3, 1, 1, 1, 1, 1, 1},  // "same" but no narrow side: a real convolution
         };
         Stream.Builder<Arguments> b = Stream.builder();
         for (long[] g : geo) {
             for (OneDnn.ConvLayout layout : OneDnn.ConvLayout.values()) {
-                // 1x1 convolutions run as matmuls by default: test both paths
+                // 1x1 and narrow "same" convolutions run as matmuls by default: test both paths
                 for (boolean asMatmul : new boolean[] {true, false}) {
                     b.add(Arguments.of(g, layout, asMatmul, true));
                     b.add(Arguments.of(g, layout, asMatmul, false));
@@ -153,6 +158,8 @@ class OneDnnTest {
         boolean asMatmulBefore = OneDnn.pointwiseAsMatmul();
         OneDnn.setConvLayout(layout);
         OneDnn.setPointwiseAsMatmul(pointwiseAsMatmul);
+        boolean narrowBefore = OneDnn.narrowAsMatmul();
+        OneDnn.setNarrowAsMatmul(pointwiseAsMatmul);
         try (FloatPointer px = new FloatPointer(x); FloatPointer pw8 = new FloatPointer(wt); FloatPointer pb = new FloatPointer(bs);
              FloatPointer pgy = new FloatPointer(gy); FloatPointer py = new FloatPointer(y.length);
              FloatPointer pgx = new FloatPointer(x.length); FloatPointer pgw = new FloatPointer(wt.length); FloatPointer pgb = new FloatPointer(k)) {
@@ -173,6 +180,7 @@ class OneDnnTest {
         } finally {
             OneDnn.setConvLayout(before);
             OneDnn.setPointwiseAsMatmul(asMatmulBefore);
+            OneDnn.setNarrowAsMatmul(narrowBefore);
         }
     }
 
