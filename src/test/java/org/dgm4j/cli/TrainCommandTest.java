@@ -9,7 +9,10 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import org.dgm4j.backend.Backends;
 import org.dgm4j.backend.cuda.CudaProbe;
@@ -18,6 +21,7 @@ import org.dgm4j.dist.NcclProbe;
 import org.dgm4j.io.Safetensors;
 import org.dgm4j.tensor.Generator;
 import org.dgm4j.tensor.Tensor;
+import org.dgm4j.train.Checkpoints;
 import org.dgm4j.vae.Vae;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -108,6 +112,40 @@ class TrainCommandTest {
         assertEquals(1, r.code(), r.out() + r.err());
         assertTrue(r.err().contains("loss is NaN") && r.err().contains("no model"), r.err());
         assertFalse(Files.exists(dir.resolve("model.safetensors")));
+    }
+
+    /**
+     * --resume refuses a changed model setting (naming it), accepts a changed epoch count, and treats a
+     * key the checkpoint predates as its default (checkpoints of an older dgm4j stay resumable).
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void resumeChecksTheRunsSettingsAndTakesDefaultsForNewerKeys(@TempDir Path dir) throws Exception {
+        String[] base = {"train", "--model", "realnvp2d", "--backend", "cpu", "--set", "data.points=512", "--set", "model.hidden=8",
+            "--batch-size", "128", "--out", dir.toString()};
+        assertEquals(0, run(concat(base, "--epochs", "1")).code());
+        Run changed = run(concat(base, "--epochs", "2", "--resume", "auto", "--set", "model.couplings=2"));
+        assertNotEquals(0, changed.code());
+        assertTrue(changed.err().contains("model.couplings"), changed.err());
+
+        Path newest;
+        try (Checkpoints.Loaded c = Checkpoints.newestValid(dir, Backends.cpu(), w -> {})) {
+            newest = c.dir();
+            Map<String, Object> state = new LinkedHashMap<>(c.state());
+            Map<String, Object> config = new LinkedHashMap<>((Map<String, Object>) state.get("config"));
+            assertNotNull(config.remove("train.clip_norm"));
+            state.put("config", config);
+            Checkpoints.write(dir, c.step() + 1, c.tensors(), state, 5); // as written by a dgm4j without that key
+        }
+        Run resumed = run(concat(base, "--epochs", "2", "--resume", "auto"));
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(Files.exists(newest));
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] r = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
     }
 
     /** No GPU (or no NCCL): dist.backend=nccl is an error of the environment (exit 1) with the probe's reason, no stack trace. */
