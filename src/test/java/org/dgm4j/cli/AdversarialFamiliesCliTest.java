@@ -1,9 +1,8 @@
 package org.dgm4j.cli;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.dgm4j.cli.CliRun.run;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,7 +21,6 @@ import org.dgm4j.train.RunSchema;
 import org.dgm4j.train.Trainable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The adversarial families through {@code dgm4j train} and {@code dgm4j quality}: a small GAN on ring8
@@ -30,17 +28,6 @@ import picocli.CommandLine;
  * ends bit-identical to an uninterrupted one, and every image family built from its defaults.
  */
 class AdversarialFamiliesCliTest {
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     private static final String[] SMALL = {"--model", "gan", "--limit-train", "512", "--batch-size", "64", "--backend", "cpu",
         "--set", "model.hidden=32", "--set", "data.points=512"};
 
@@ -55,7 +42,7 @@ class AdversarialFamiliesCliTest {
     @Test
     void ganOnRing8TrainsResumesBitExactlyAndIsMeasured(@TempDir Path tmp) throws Exception {
         Path whole = tmp.resolve("whole"), parts = tmp.resolve("parts");
-        Run a = run(args(whole, 2));
+        CliRun a = run(args(whole, 2));
         assertEquals(0, a.code(), a.out() + a.err());
         String header = Files.readAllLines(whole.resolve("metrics.csv")).get(0);
         assertTrue(header.startsWith("split,epoch,step,loss,g_loss,d_real,d_fake,"), header);
@@ -63,9 +50,9 @@ class AdversarialFamiliesCliTest {
         String state = Files.readString(checkpoint.resolve("state.json"));
         assertTrue(state.contains("\"discriminator\"") && state.contains("\"generator\""), "both optimizers in the checkpoint: " + state);
 
-        Run b1 = run(args(parts, 1));
+        CliRun b1 = run(args(parts, 1));
         assertEquals(0, b1.code(), b1.out() + b1.err());
-        Run b2 = run(args(parts, 2, "--resume", "auto"));
+        CliRun b2 = run(args(parts, 2, "--resume", "auto"));
         assertEquals(0, b2.code(), b2.out() + b2.err());
         Safetensors.Contents x = Safetensors.read(whole.resolve("model.safetensors"), Backends.cpu());
         Safetensors.Contents y = Safetensors.read(parts.resolve("model.safetensors"), Backends.cpu());
@@ -79,7 +66,7 @@ class AdversarialFamiliesCliTest {
             y.tensors().values().forEach(Tensor::close);
         }
 
-        Run q = run("quality", whole.toString(), "--samples", "2000");
+        CliRun q = run("quality", whole.toString(), "--samples", "2000");
         assertEquals(0, q.code(), q.out() + q.err());
         assertTrue(q.out().contains("captured") && q.out().contains("KL(data||model)"), q.out());
         String json = Files.readString(whole.resolve("quality.json"));
@@ -89,7 +76,7 @@ class AdversarialFamiliesCliTest {
 
     @Test
     void minimaxWithSeveralDiscriminatorStepsRuns(@TempDir Path tmp) throws Exception {
-        Run r = run(args(tmp.resolve("r"), 1, "--set", "model.loss=minimax", "--set", "model.d_steps=3"));
+        CliRun r = run(args(tmp.resolve("r"), 1, "--set", "model.loss=minimax", "--set", "model.d_steps=3"));
         assertEquals(0, r.code(), r.out() + r.err());
         assertEquals(2, run(args(tmp.resolve("bad"), 1, "--set", "model.loss=hinge")).code(), "unknown objective is bad usage");
     }

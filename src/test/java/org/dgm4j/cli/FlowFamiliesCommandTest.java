@@ -2,9 +2,8 @@ package org.dgm4j.cli;
 
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.dgm4j.cli.CliRun.run;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,7 +12,6 @@ import javax.imageio.ImageIO;
 import org.dgm4j.data.FashionMnist;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code dgm4j train} for each flow family, a few steps of a tiny model (CPU), then {@code dgm4j sample}
@@ -21,17 +19,6 @@ import picocli.CommandLine;
  * plus a near-standard-normal fit after ActNorm's initialization), finite and below 12.
  */
 class FlowFamiliesCommandTest {
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     private static List<Double> trainLosses(Path dir) throws Exception {
         return Files.readAllLines(dir.resolve("metrics.csv")).stream().skip(1).map(l -> l.split(","))
                 .filter(c -> c[0].equals("train")).map(c -> Double.parseDouble(c[3])).toList();
@@ -44,7 +31,7 @@ class FlowFamiliesCommandTest {
             args.add("--set");
             args.add(s);
         }
-        Run r = run(args.toArray(String[]::new));
+        CliRun r = run(args.toArray(String[]::new));
         assertEquals(0, r.code(), r.out() + r.err());
         assertTrue(Files.exists(dir.resolve("model.safetensors")) && Files.exists(dir.resolve("samples-epoch-1.png")));
         return dir;
@@ -52,7 +39,7 @@ class FlowFamiliesCommandTest {
 
     private static void sampleAt(Path dir, String t, int width) throws Exception {
         Path png = dir.resolve("t" + t + ".png");
-        Run s = run("sample", dir.toString(), "--n", "4", "--temperature", t, "--out", png.toString());
+        CliRun s = run("sample", dir.toString(), "--n", "4", "--temperature", t, "--out", png.toString());
         assertEquals(0, s.code(), s.out() + s.err());
         assertEquals(width, ImageIO.read(png.toFile()).getWidth());
     }
@@ -86,10 +73,10 @@ class FlowFamiliesCommandTest {
         assertTrue(Files.readString(moons.resolve("config.yaml")).contains("data.set: \"two-moons\""));
         List<Double> losses = trainLosses(moons);
         assertTrue(losses.get(losses.size() - 1) < losses.get(0), "nats per point " + losses);
-        Run s = run("sample", moons.toString(), "--n", "200", "--temperature", "0.5", "--out", moons.resolve("t.png").toString());
+        CliRun s = run("sample", moons.toString(), "--n", "200", "--temperature", "0.5", "--out", moons.resolve("t.png").toString());
         assertEquals(0, s.code(), s.err());
         train(root.resolve("ring8"), "realnvp2d", "data.set=ring8", "data.points=512", "model.hidden=16", "model.couplings=4");
-        Run wrong = run("train", "--model", "glow", "--set", "data.set=two-moons", "--backend", "cpu", "--out", root.resolve("bad").toString());
+        CliRun wrong = run("train", "--model", "glow", "--set", "data.set=two-moons", "--backend", "cpu", "--out", root.resolve("bad").toString());
         assertEquals(1, wrong.code());
         assertTrue(wrong.err().contains("glow trains on images"), wrong.err());
     }

@@ -2,31 +2,17 @@ package org.dgm4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.dgm4j.cli.CliRun.run;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import org.dgm4j.backend.cuda.CudaProbe;
 import org.dgm4j.dist.MpiProbe;
 import org.dgm4j.dist.NcclProbe;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 class InfoCommandTest {
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void infoNamesBothBackendsAndTheCudaReason() {
-        Run r = run("info");
+        CliRun r = run("info");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("cpu "), r.out());
         assertTrue(r.out().contains("cuda "), r.out());
@@ -36,7 +22,7 @@ class InfoCommandTest {
 
     @Test
     void infoNamesMpiAndNcclWithTheirReasons() {
-        Run r = run("info");
+        CliRun r = run("info");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("  mpi   " + (MpiProbe.probe().available() ? "available: " : "unavailable: ") + MpiProbe.probe().reason()), r.out());
         assertTrue(r.out().contains("  nccl  " + (NcclProbe.probe().available() ? "available: " : "unavailable: ") + NcclProbe.probe().reason()), r.out());
@@ -47,7 +33,7 @@ class InfoCommandTest {
         assertEquals(2, run("no-such-command").code());
         assertEquals(2, run().code());
         assertEquals(2, run("info", "--no-such-option").code());
-        Run help = run("--help");
+        CliRun help = run("--help");
         assertEquals(0, help.code());
         assertTrue(help.out().contains("Exit codes:") && help.out().contains("dgm4j info"), help.out());
     }

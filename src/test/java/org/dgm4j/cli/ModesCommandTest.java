@@ -1,35 +1,22 @@
 package org.dgm4j.cli;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.dgm4j.cli.CliRun.run;
 
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code dgm4j experiment modes}: end to end at --quick size (one seed, tiny networks, CPU), and its usage errors. */
 class ModesCommandTest {
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void quickRunWritesTheTablesThePicturesAndARunPerNetwork(@TempDir Path root) throws Exception {
         Path out = root.resolve("modes");
-        Run r = run("experiment", "modes", "--quick", "--seed", "3", "--backend", "cpu", "--out", out.toString());
+        CliRun r = run("experiment", "modes", "--quick", "--seed", "3", "--backend", "cpu", "--out", out.toString());
         assertEquals(0, r.code(), r.out() + r.err());
         String md = Files.readString(out.resolve(ModesCommand.SUMMARY));
         assertTrue(md.contains("Data ring8-minor: 8 axis-aligned Gaussians, weights 0.0141 0.1408"), md);
@@ -63,7 +50,7 @@ class ModesCommandTest {
         }
         assertTrue(Files.readString(out.resolve("seed-3").resolve("vae").resolve("config.yaml")).contains("model.likelihood: \"gaussian\""));
 
-        Run again = run("experiment", "modes", "--quick", "--out", out.toString());
+        CliRun again = run("experiment", "modes", "--quick", "--out", out.toString());
         assertEquals(2, again.code(), "an experiment is never mixed into another: " + again.err());
         assertTrue(again.err().contains("already holds a modes experiment"), again.err());
     }
@@ -90,15 +77,15 @@ class ModesCommandTest {
             System.arraycopy(b, 0, args, 2, b.length);
             args[b.length + 2] = "--out";
             args[b.length + 3] = out;
-            Run r = run(args);
+            CliRun r = run(args);
             assertEquals(2, r.code(), String.join(" ", b) + ": " + r.err());
             assertFalse(Files.exists(Path.of(out).resolve("seed-0")), String.join(" ", b) + " trained nothing");
         }
         assertTrue(run("experiment", "modes", "--set", "gan:model.nope=8", "--out", out).err().contains("unknown key"));
-        Run missing = run("experiment");
+        CliRun missing = run("experiment");
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("Missing experiment"), missing.err());
-        Run help = run("experiment", "modes", "--help");
+        CliRun help = run("experiment", "modes", "--help");
         assertEquals(0, help.code());
         assertTrue(help.out().contains("--seeds") && help.out().contains("Examples:") && help.out().contains("Exit codes"), help.out());
     }

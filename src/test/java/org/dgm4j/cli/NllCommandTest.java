@@ -2,9 +2,8 @@ package org.dgm4j.cli;
 
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.dgm4j.cli.CliRun.run;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.regex.Matcher;
@@ -19,20 +18,9 @@ import org.dgm4j.rbm.RbmFamily;
 import org.dgm4j.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code dgm4j train --model helmholtz} and {@code dgm4j eval} end to end on a slice of Fashion-MNIST. */
 class NllCommandTest {
-    private record Run(int code, String out) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(out));
-        return new Run(cl.execute(args), out.toString());
-    }
-
     private static double number(String text, String regex) {
         Matcher m = Pattern.compile(regex).matcher(text);
         assertTrue(m.find(), regex + " in " + text);
@@ -43,14 +31,14 @@ class NllCommandTest {
     @Test
     void trainsAndEvaluatesAVaeAndAHelmholtzMachine(@TempDir Path dir) {
         assumeTrue(new FashionMnist().isAvailable(), "Fashion-MNIST not installed");
-        Run hm = run("train", "--model", "helmholtz", "--epochs", "1", "--limit-train", "256", "--backend", "cpu", "--out", dir.resolve("hm").toString(),
+        CliRun hm = run("train", "--model", "helmholtz", "--epochs", "1", "--limit-train", "256", "--backend", "cpu", "--out", dir.resolve("hm").toString(),
                 "--set", "model.layers=20,10", "--set", "model.test_k=2");
         assertEquals(0, hm.code(), hm.out());
-        Run vae = run("train", "--epochs", "1", "--limit-train", "256", "--backend", "cpu", "--out", dir.resolve("vae").toString(),
+        CliRun vae = run("train", "--epochs", "1", "--limit-train", "256", "--backend", "cpu", "--out", dir.resolve("vae").toString(),
                 "--set", "model.hidden=32", "--set", "model.latent=4");
         assertEquals(0, vae.code(), vae.out());
         for (String m : new String[] {"hm", "vae"}) {
-            Run e = run("nll", dir.resolve(m).resolve("model.safetensors").toString(), "--k", "20", "--images", "6", "--batch-images", "4",
+            CliRun e = run("nll", dir.resolve(m).resolve("model.safetensors").toString(), "--k", "20", "--images", "6", "--batch-images", "4",
                     "--chunk", "8", "--backend", "cpu");
             assertEquals(0, e.code(), e.out());
             double nll = number(e.out(), "test NLL \\(importance sampled, k = 20\\): ([0-9.]+)");
@@ -64,12 +52,12 @@ class NllCommandTest {
     @Test
     void trainsAnRbmAndEstimatesItsNllThroughAisLogZ(@TempDir Path dir) throws Exception {
         assumeTrue(new FashionMnist().isAvailable(), "Fashion-MNIST not installed");
-        Run rbm = run("train", "--model", "rbm", "--epochs", "1", "--limit-train", "300", "--backend", "cpu", "--out", dir.resolve("rbm").toString(),
+        CliRun rbm = run("train", "--model", "rbm", "--epochs", "1", "--limit-train", "300", "--backend", "cpu", "--out", dir.resolve("rbm").toString(),
                 "--set", "model.hidden=8", "--set", "model.persistent=true", "--set", "model.chains=10", "--set", "model.sample_steps=5",
                 "--set", "data.limit_test=100");
         assertEquals(0, rbm.code(), rbm.out());
         Path saved = dir.resolve("rbm").resolve("model.safetensors");
-        Run e = run("nll", saved.toString(), "--ais-chains", "32", "--ais-scale", "0.05", "--images", "50", "--backend", "cpu");
+        CliRun e = run("nll", saved.toString(), "--ais-chains", "32", "--ais-scale", "0.05", "--images", "50", "--backend", "cpu");
         assertEquals(0, e.code(), e.out());
         double logZ = number(e.out(), "log Z = ([0-9.]+)");
         Backends.use(Backends.cpu());

@@ -3,10 +3,9 @@ package org.dgm4j.cli;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.dgm4j.cli.CliRun.run;
 
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -25,27 +24,15 @@ import org.dgm4j.train.Checkpoints;
 import org.dgm4j.vae.Vae;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code dgm4j train} end to end on a slice of Fashion-MNIST, and its exit codes. */
 class TrainCommandTest {
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void oneEpochOnASliceWritesEveryFile(@TempDir Path dir) throws Exception {
         FashionMnist data = new FashionMnist();
         assumeTrue(data.isAvailable(), "Fashion-MNIST not installed in " + data.dir());
         // the reference backend on every machine; GPU runs are covered by the parity suites
-        Run r = run("train", "--epochs", "1", "--limit-train", "512", "--backend", "cpu", "--out", dir.toString());
+        CliRun r = run("train", "--epochs", "1", "--limit-train", "512", "--backend", "cpu", "--out", dir.toString());
         assertEquals(0, r.code(), r.out() + r.err());
 
         String settings = Files.readString(dir.resolve("run.json"));
@@ -83,23 +70,23 @@ class TrainCommandTest {
         assumeTrue(data.isAvailable(), "Fashion-MNIST not installed in " + data.dir());
         Path yaml = dir.resolve("run.yaml"), out = dir.resolve("run");
         Files.writeString(yaml, "model: vae\nmodel:\n  hidden: 32\n  latent: 4\ntrain:\n  epochs: 1\n  batch_size: 64\n");
-        Run r = run("train", "--config", yaml.toString(), "--set", "train.seed=5", "--limit-train", "256", "--backend", "cpu", "--out", out.toString());
+        CliRun r = run("train", "--config", yaml.toString(), "--set", "train.seed=5", "--limit-train", "256", "--backend", "cpu", "--out", out.toString());
         assertEquals(0, r.code(), r.out() + r.err());
         String resolved = Files.readString(out.resolve("config.yaml"));
         assertTrue(resolved.contains("model.hidden: 32") && resolved.contains("train.seed: 5") && resolved.contains("train.batch_size: 64"), resolved);
 
-        Run sample = run("sample", out.toString(), "--n", "9", "--out", dir.resolve("s.png").toString());
+        CliRun sample = run("sample", out.toString(), "--n", "9", "--out", dir.resolve("s.png").toString());
         assertEquals(0, sample.code(), sample.err());
         assertEquals(3 * (28 + 2) + 2, ImageIO.read(dir.resolve("s.png").toFile()).getWidth(), "9 samples, 3 a row");
-        Run eval = run("eval", out.toString(), "--limit-test", "200");
+        CliRun eval = run("eval", out.toString(), "--limit-test", "200");
         assertEquals(0, eval.code(), eval.err());
         assertTrue(Files.readString(out.resolve("eval.json")).contains("\"test_examples\": 200"));
 
-        Run keys = run("train", "--list-keys");
+        CliRun keys = run("train", "--list-keys");
         assertEquals(0, keys.code());
         assertTrue(keys.out().contains("model.latent") && keys.out().contains("checkpoint.keep"), keys.out());
         Files.writeString(yaml, "train:\n  epochz: 1\n");
-        Run bad = run("train", "--config", yaml.toString());
+        CliRun bad = run("train", "--config", yaml.toString());
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("run.yaml:2:3") && bad.err().contains("train.epochs"), bad.err());
     }
@@ -108,7 +95,7 @@ class TrainCommandTest {
     void divergenceStopsWithOneAndWritesNoModel(@TempDir Path dir) {
         FashionMnist data = new FashionMnist();
         assumeTrue(data.isAvailable(), "Fashion-MNIST not installed in " + data.dir());
-        Run r = run("train", "--lr", "1e30", "--limit-train", "256", "--backend", "cpu", "--out", dir.toString());
+        CliRun r = run("train", "--lr", "1e30", "--limit-train", "256", "--backend", "cpu", "--out", dir.toString());
         assertEquals(1, r.code(), r.out() + r.err());
         assertTrue(r.err().contains("loss is NaN") && r.err().contains("no model"), r.err());
         assertFalse(Files.exists(dir.resolve("model.safetensors")));
@@ -124,7 +111,7 @@ class TrainCommandTest {
         String[] base = {"train", "--model", "realnvp2d", "--backend", "cpu", "--set", "data.points=512", "--set", "model.hidden=8",
             "--batch-size", "128", "--out", dir.toString()};
         assertEquals(0, run(concat(base, "--epochs", "1")).code());
-        Run changed = run(concat(base, "--epochs", "2", "--resume", "auto", "--set", "model.couplings=2"));
+        CliRun changed = run(concat(base, "--epochs", "2", "--resume", "auto", "--set", "model.couplings=2"));
         assertNotEquals(0, changed.code());
         assertTrue(changed.err().contains("model.couplings"), changed.err());
 
@@ -137,7 +124,7 @@ class TrainCommandTest {
             state.put("config", config);
             Checkpoints.write(dir, c.step() + 1, c.tensors(), state, 5); // as written by a dgm4j without that key
         }
-        Run resumed = run(concat(base, "--epochs", "2", "--resume", "auto"));
+        CliRun resumed = run(concat(base, "--epochs", "2", "--resume", "auto"));
         assertEquals(0, resumed.code(), resumed.err());
         assertTrue(Files.exists(newest));
     }
@@ -152,12 +139,12 @@ class TrainCommandTest {
     @Test
     void ncclWithoutNcclExitsWithOneAndTheReason(@TempDir Path dir) {
         assumeFalse(NcclProbe.probe().available(), "NCCL is usable here");
-        Run r = run("train", "--set", "dist.backend=nccl", "--out", dir.toString());
+        CliRun r = run("train", "--set", "dist.backend=nccl", "--out", dir.toString());
         assertEquals(1, r.code(), r.out() + r.err());
         String why = CudaProbe.probe().available() ? "NCCL is not usable: " + NcclProbe.probe().reason()
                 : "the backend is auto and CUDA is not usable: " + CudaProbe.probe().reason();
         assertEquals("dgm4j train: dist.backend=nccl: " + why, r.err().strip());
-        Run cpu = run("train", "--backend", "cpu", "--set", "dist.backend=nccl", "--out", dir.toString());
+        CliRun cpu = run("train", "--backend", "cpu", "--set", "dist.backend=nccl", "--out", dir.toString());
         assertEquals(1, cpu.code(), cpu.out() + cpu.err());
         assertEquals("dgm4j train: dist.backend=nccl: the backend is cpu (NCCL reduces CUDA tensors)", cpu.err().strip());
         assertEquals(2, run("train", "--set", "dist.backend=gloo").code());
@@ -171,7 +158,7 @@ class TrainCommandTest {
         assertEquals(2, run("train", "--backend", "tpu").code());
         assertEquals(2, run("train", "--lr", "-1").code());
         assertEquals(2, run("train", "--no-such-option").code());
-        Run help = run("train", "--help");
+        CliRun help = run("train", "--help");
         assertEquals(0, help.code());
         assertTrue(help.out().contains("--limit-train") && help.out().contains("Examples:"), help.out());
     }
@@ -181,7 +168,7 @@ class TrainCommandTest {
         String saved = System.getProperty(FashionMnist.DIR_PROPERTY);
         System.setProperty(FashionMnist.DIR_PROPERTY, empty.toString());
         try {
-            Run r = run("train", "--backend", "cpu", "--out", empty.resolve("run").toString());
+            CliRun r = run("train", "--backend", "cpu", "--out", empty.resolve("run").toString());
             assertEquals(1, r.code(), r.out() + r.err());
             assertTrue(r.err().contains("apt-get install dataset-fashion-mnist"), r.err());
             assertFalse(r.err().contains("\tat org.dgm4j"), "a message, not a stack trace: " + r.err());
