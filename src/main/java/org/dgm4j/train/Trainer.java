@@ -116,6 +116,9 @@ public final class Trainer {
         Progress progress = new Progress(out, terminal, config.printEverySeconds(), total);
         Path grid = null, lastCheckpoint = resume == null ? null : resume.dir();
         double checkpointClock = System.nanoTime(), recentImages = 0, recentSeconds = 0;
+        // ETA from this process's own pace: an interrupted run's earlier steps may have run on another machine
+        long firstStep = s.step;
+        double firstSeconds = s.trainSeconds;
         MetricsLog log = root ? new MetricsLog(runDir, resume == null ? -1 : s.step) : null;
         try {
             if (resume == null && config.nonFiniteRollbacks() > 0 && root) lastCheckpoint = checkpoint(model, s, start); // the rollback anchor
@@ -158,7 +161,8 @@ public final class Trainer {
                             // images/s with exponential decay: the display follows recent steps
                             recentImages = 0.9 * recentImages + global;
                             recentSeconds = 0.9 * recentSeconds + dt;
-                            progress.step(step, epoch, config.epochs(), values.get("loss"), recentImages / recentSeconds, s.trainSeconds / step * (total - step));
+                            progress.step(step, epoch, config.epochs(), values.get("loss"), recentImages / recentSeconds,
+                                    (s.trainSeconds - firstSeconds) / (step - firstStep) * (total - step));
                         }
                         // the first step is logged too: it records the loss before any learning
                         if ((step == 1 || step % config.logEverySteps() == 0 || epochEnd) && s.windowImages > 0) {
