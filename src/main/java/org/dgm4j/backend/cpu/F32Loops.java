@@ -23,6 +23,10 @@ import org.dgm4j.backend.UnaryOp;
 final class F32Loops {
     /** Floats per tile: 4 KiB, so a kernel's three or four tiles stay in L1. */
     static final int TILE = 1024;
+    /** Whether the JVM resolved jdk.incubator.vector, without which {@link VectorMath} cannot load. */
+    static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    /** Whether libm ops take VectorMath; -Ddgm4j.cpu.scalarMath=true turns it off (tests set it false for the scalar loops). */
+    static volatile boolean vectorMath = VECTOR_API && !Boolean.getBoolean("dgm4j.cpu.scalarMath");
     private static final ThreadLocal<float[][]> TILES = ThreadLocal.withInitial(() -> new float[4][TILE]);
 
     private F32Loops() {}
@@ -47,6 +51,11 @@ final class F32Loops {
 
     static void unary(UnaryOp op, double p, float[] x, float[] o, int n) {
         float pf = (float) p;
+        int from = vectorMath ? vectorUnary(op, x, o, n) : 0;
+        if (from > 0) { // the vector loops leave the tail shorter than one vector
+            for (int i = from; i < n; i++) o[i] = (float) CpuElementwise.apply(op, p, x[i]);
+            return;
+        }
         switch (op) {
             case NEG -> { for (int i = 0; i < n; i++) o[i] = -x[i]; }
             case ABS -> { for (int i = 0; i < n; i++) o[i] = Math.abs(x[i]); }
@@ -71,6 +80,17 @@ final class F32Loops {
             }
             default -> reference(op, p, x, o, n);
         }
+    }
+
+    /** The libm ops VectorMath has, as far as it got (0: not one of them). */
+    private static int vectorUnary(UnaryOp op, float[] x, float[] o, int n) {
+        return switch (op) {
+            case EXP -> VectorMath.exp(x, o, n);
+            case LOG -> VectorMath.log(x, o, n);
+            case SIGMOID -> VectorMath.sigmoid(x, o, n);
+            case SOFTPLUS -> VectorMath.softplus(x, o, n);
+            default -> 0;
+        };
     }
 
     // ReLU without branches: signs of activations are random, and a branch C2 compiles for
@@ -122,6 +142,10 @@ final class F32Loops {
             case EXP -> { for (int i = 0; i < n; i++) gx[i] = gy[i] * y[i]; }
             case LOG -> { for (int i = 0; i < n; i++) gx[i] = gy[i] / x[i]; }
             case RELU -> reluBackward(x, gy, gx, n);
+            case SOFTPLUS -> {
+                int from = vectorMath ? VectorMath.softplusBackward(x, gy, gx, n) : 0;
+                referenceBackward(op, p, x, y, gy, gx, from, n);
+            }
             case ADD_SCALAR -> System.arraycopy(gy, 0, gx, 0, n);
             case LEAKY_RELU -> {
                 if (isFloat(p)) { for (int i = 0; i < n; i++) gx[i] = x[i] > 0 ? gy[i] : gy[i] * pf; }
@@ -136,7 +160,11 @@ final class F32Loops {
     }
 
     private static void referenceBackward(UnaryOp op, double p, float[] x, float[] y, float[] gy, float[] gx, int n) {
-        for (int i = 0; i < n; i++) gx[i] = (float) CpuElementwise.derivative(op, p, x[i], y[i], gy[i]);
+        referenceBackward(op, p, x, y, gy, gx, 0, n);
+    }
+
+    private static void referenceBackward(UnaryOp op, double p, float[] x, float[] y, float[] gy, float[] gx, int from, int n) {
+        for (int i = from; i < n; i++) gx[i] = (float) CpuElementwise.derivative(op, p, x[i], y[i], gy[i]);
     }
 
     // ---- binary: o = a ∘ b ------------------------------------------------------------------------------

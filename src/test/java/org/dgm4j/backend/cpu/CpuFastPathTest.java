@@ -1,6 +1,7 @@
 package org.dgm4j.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -82,18 +83,40 @@ class CpuFastPathTest {
     @ParameterizedTest
     @EnumSource(UnaryOp.class)
     void unaryMatchesTheReference(UnaryOp op) {
+        boolean vector = F32Loops.vectorMath;
+        // the scalar loops and, where the JVM has the Vector API (the tests' JVM does), VectorMath's
+        for (boolean useVector : vector ? new boolean[] {false, true} : new boolean[] {false}) {
+            F32Loops.vectorMath = useVector;
+            try {
+                unaryMatchesTheReference(op, useVector);
+            } finally {
+                F32Loops.vectorMath = vector;
+            }
+        }
+    }
+
+    private void unaryMatchesTheReference(UnaryOp op, boolean vector) {
+        // softplus: F32Loops.log1pSmall may move a value lying next to a rounding boundary by 1 ulp;
+        // VectorMath's SVML results are within 1 double ulp, which may round to the neighbouring float
+        boolean vectorOp = vector && (op == UnaryOp.EXP || op == UnaryOp.LOG || op == UnaryOp.SIGMOID || op == UnaryOp.SOFTPLUS);
+        int ulps = op == UnaryOp.SOFTPLUS || vectorOp ? 1 : 0;
         for (double p : new double[] {0, 0.5, 0.1, -3}) {
             for (int n : SIZES) {
                 Tensor x = random(n);
-                // softplus: F32Loops.log1pSmall may move a value lying next to a rounding boundary by 1 ulp
-                assertSame(op + " p=" + p + " n=" + n, x.shape(), o -> k.unary(op, p, x, o), op == UnaryOp.SOFTPLUS ? 1 : 0);
+                String what = op + (vector ? " (vector)" : "") + " p=" + p + " n=" + n;
+                assertSame(what, x.shape(), o -> k.unary(op, p, x, o), ulps);
                 if (!op.differentiable) continue;
                 Tensor y = Tensor.empty(CpuBackend.get(), DType.F32, x.shape());
                 k.unary(op, p, x, y);
                 Tensor gy = random(n);
-                assertSame(op + " backward p=" + p + " n=" + n, x.shape(), o -> k.unaryBackward(op, p, x, y, gy, o));
+                assertSame(what + " backward", x.shape(), o -> k.unaryBackward(op, p, x, y, gy, o), vectorOp ? 1 : 0);
             }
         }
+    }
+
+    @Test
+    void theTestsRunTheVectorLoops() {
+        assertTrue(F32Loops.VECTOR_API, "the surefire JVM resolves jdk.incubator.vector (pom.xml argLine), so VectorMath is tested");
     }
 
     @ParameterizedTest
