@@ -43,9 +43,9 @@ final class CpuFlow {
         return h >= 0 ? 1 + e : (1 + e) / e;
     }
 
-    /** log sigmoid(h) = −softplus(−h) = −(max(−h, 0) + log1p(exp(−|h|))). */
+    /** log sigmoid(h) = −softplus(−h) = −(max(−h, 0) + log1p(exp(−|h|))); log1pSmall: Math.log1p is not intrinsic. */
     static double logSigmoid(double h, double e) {
-        return -((h < 0 ? -h : 0) + Math.log1p(e));
+        return -((h < 0 ? -h : 0) + F32Loops.log1pSmall(e));
     }
 
     // ---- affine coupling
