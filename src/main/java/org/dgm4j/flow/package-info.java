@@ -13,7 +13,6 @@
  *   AffineCoupling             RealNVP / Glow: y_t = (x_t + shift)·σ(raw + 2)
  *   Squeeze, Flat              space-to-depth by 2; (B, *event) ↔ (B, D)
  *   SplitPrior, LearnedPrior   Glow's learned conditional prior of a split and learned top, as standardizing bijectors
- *   DiagonalScaling            NICE's last layer
  *   MultiScale                 levels, splits that factor out half the channels, a top; latent (B, D)
  * FlowModel (a Bijector)       flow + standard base (Gaussian or logistic): logProb, sample(n, T), reconstruct, interpolate
  *   Nice, RealNvp2d, RealNvpImage, Glow

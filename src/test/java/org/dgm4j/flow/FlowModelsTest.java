@@ -157,13 +157,24 @@ class FlowModelsTest {
     }
 
     @Test
-    void niceStartsAsTheIdentityUpToItsScaling() {
+    void niceStartsAsItsDataInitializedScalingAlone() {
         try (Scope s = Scope.open(); Nice nice = new Nice(Shape.of(1, 2, 2), 4, 8, 2, Base.LOGISTIC, DType.F64, new Generator(1))) {
-            Tensor x = normal(DType.F64, 2, 1, 3, 1, 2, 2);
-            Bijector.Result r = nice.forward(x);
-            assertArrayEquals(x.toDoubleArray(), r.value().toDoubleArray(), 0, "zero-initialized last layers and s = 0");
-            assertEquals(Shape.of(3, 4), r.value().shape());
-            assertClose(Base.LOGISTIC.logProb(Ops.reshape(x, Shape.of(3, 4))).toDoubleArray(), nice.logProb(x).toDoubleArray(), 1e-14, "log p = log p_base");
+            Tensor x = normal(DType.F64, 2, 1, 64, 1, 2, 2);
+            Tensor x2 = Ops.addScalar(Ops.mulScalar(x, 0.01), -0.4); // offset, nearly constant pixels: Fashion-MNIST's background
+            Bijector.Result r = nice.initialize(x2);
+            assertEquals(Shape.of(64, 4), r.value().shape());
+            // zero-initialized couplings are the identity, so z = (x + b)·exp(s) standardizes every feature
+            double[] z = r.value().toDoubleArray();
+            for (int d = 0; d < 4; d++) {
+                double mean = 0, sq = 0;
+                for (int b = 0; b < 64; b++) mean += z[b * 4 + d] / 64;
+                for (int b = 0; b < 64; b++) sq += (z[b * 4 + d] - mean) * (z[b * 4 + d] - mean) / 64;
+                assertEquals(0, mean, 1e-12, "feature " + d + " mean");
+                assertEquals(1, Math.sqrt(sq), 1e-3, "feature " + d + " std (eps = 1e-6 against a std of 0.01)");
+            }
+            // logdet = Σ_d s_d ≈ 4·log(100): the scaling starts where the data is, not at s = 0
+            assertEquals(4 * Math.log(100), r.logdet().toDoubleArray()[0], 0.5);
+            assertClose(Ops.add(Base.LOGISTIC.logProb(r.value()), r.logdet()).toDoubleArray(), nice.logProb(x2).toDoubleArray(), 1e-12, "log p = log p_base(z) + logdet");
         }
     }
 }

@@ -97,7 +97,6 @@ abstract class FlowSuite {
         l.add(c("squeeze", (dt, g) -> new Squeeze(), 2, 2, 4, 2));
         l.add(c("split prior, odd C", (dt, g) -> new SplitPrior(5, dt, g), 2, 5, 2, 2));
         l.add(c("learned top prior", (dt, g) -> new LearnedPrior(3, dt), 2, 3, 2, 2));
-        l.add(c("diagonal scaling", (dt, g) -> new DiagonalScaling(4, dt), 3, 4));
         l.add(c("flat", (dt, g) -> new Flat(Shape.of(2, 3, 2)), 2, 2, 3, 2));
         l.add(c("glow step chain", (dt, g) -> new Chain(new ActNorm(4, dt), new InvConv1x1Lu(4, dt, g),
                 new AffineCoupling(4, Mask.CHANNEL, false, CouplingNet.conv(3, dt, g))), 2, 4, 2, 2));
