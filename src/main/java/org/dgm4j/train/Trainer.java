@@ -10,6 +10,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,6 +24,7 @@ import org.dgm4j.dist.Communicator;
 import org.dgm4j.dist.LocalCommunicator;
 import org.dgm4j.io.ImageGrid;
 import org.dgm4j.io.Safetensors;
+import org.dgm4j.optim.LrSchedule;
 import org.dgm4j.optim.Optimizer;
 import org.dgm4j.tensor.Generator;
 import org.dgm4j.tensor.Scope;
@@ -108,6 +110,10 @@ public final class Trainer {
         boolean dropLast = comm.size() > 1 && train.count() % config.batchSize() != 0 && train.count() % config.batchSize() < comm.size();
         Batches batches = new Batches(train.count(), config.batchSize(), config.seed(), true, dropLast);
         long total = (long) batches.batchesPerEpoch() * config.epochs();
+        // the schedule scales each optimizer's initial rate (a checkpoint restores the scaled one)
+        LrSchedule lrFactor = config.lrFactor(total);
+        Map<Optimizer, Double> initialLr = new IdentityHashMap<>();
+        model.optimizers().values().forEach(o -> initialLr.put(o, o.lr()));
         LoopState s = resume == null ? new LoopState() : restore(model, resume);
         long start = System.nanoTime() - (long) (s.elapsedSeconds * 1e9); // elapsed time counts the interrupted runs too
         StepContext ctx = new StepContext(model.module().namedParameters(), this::reduceGradients, config.clipNorm());
@@ -139,7 +145,9 @@ public final class Trainer {
                             data.sliced(from, n, global);
                             noise.sliced(from, n, global);
                             try {
+                                if (config.scheduled()) initialLr.forEach((o, lr) -> o.setLr(lr * lrFactor.lr(step - 1)));
                                 values = trainStep(model, train, Arrays.copyOfRange(b.indices(), from, to), data, noise, ctx, step == 1);
+                                if (config.scheduled()) values.put("lr", model.optimizers().values().iterator().next().lr());
                             } finally {
                                 data.unsliced();
                                 noise.unsliced();

@@ -116,6 +116,37 @@ class TrainerResumeTest {
     }
 
     @Test
+    void aCosineScheduleWithWarmUpSetsEachStepsRateAndResumesBitForBit(@TempDir Path root) throws Exception {
+        Backends.use(Backends.cpu());
+        // 200 images in batches of 16: 13 steps per epoch, 26 in all; a metrics row every step
+        TrainConfig cosine = new TrainConfig(2, 16, 3, 1, 60, 4, 4, 0, 3, false, 0, 0, true, 5);
+        Path a = Files.createDirectories(root.resolve("a")), b = Files.createDirectories(root.resolve("b"));
+        try (Trainable m = vae()) {
+            trainer(cosine, a, Signals.none(), new StringWriter()).fit(m, TRAIN, TEST, null);
+        }
+        List<Map<String, Object>> rows = MetricsLog.read(a).stream().filter(r -> r.get("split").equals("train")).toList();
+        assertEquals(26, rows.size());
+        for (Map<String, Object> r : rows) {
+            long k = ((Number) r.get("step")).longValue() - 1; // the update's 0-based index
+            double factor = k < 5 ? (k + 1) / 5.0 : (1 + Math.cos(Math.PI * (k - 5) / 21)) / 2;
+            assertEquals(0.01 * factor, ((Number) r.get("lr")).doubleValue(), 1e-15, "lr of step " + (k + 1) + " (train.lr = 0.01)");
+        }
+        Signals signals = Signals.none();
+        try (Trainable m = vae()) {
+            Trainable stopAt9 = intercepted(m, (ctx, v) -> {
+                if (ctx.step() == 9) signals.request(Signals.Request.CHECKPOINT_AND_STOP, "SIGTERM");
+                return v;
+            });
+            assertTrue(trainer(cosine, b, signals, new StringWriter()).fit(stopAt9, TRAIN, TEST, null).stopped());
+        }
+        try (Trainable m = vae(); Checkpoints.Loaded c = Checkpoints.newestValid(b, Backends.cpu(), w -> {})) {
+            trainer(cosine, b, Signals.none(), new StringWriter()).fit(m, TRAIN, TEST, c);
+        }
+        assertEquals(losses(a), losses(b));
+        assertArrayEquals(Files.readAllBytes(a.resolve(Trainer.MODEL_FILE)), Files.readAllBytes(b.resolve(Trainer.MODEL_FILE)));
+    }
+
+    @Test
     void nonFiniteLossStopsNamingTheStepOrRollsBackAndSkipsTheBatch(@TempDir Path root) throws Exception {
         Backends.use(Backends.cpu());
         Path stop = Files.createDirectories(root.resolve("stop")), roll = Files.createDirectories(root.resolve("roll"));
