@@ -73,6 +73,23 @@ final class CpuKernels implements Kernels {
     }
 
     @Override
+    public void linear(Tensor x, Tensor w, Tensor b, boolean relu, Tensor y) {
+        if (x.dtype() == DType.F32 && x.dim(1) > 0) {
+            OneDnn.linear(ptr(x), ptr(w), ptr(b), relu, ptr(y), y.dim(0), y.dim(1), x.dim(1));
+            return;
+        }
+        // the reference: the three ops it fuses (float64, and float32 with K = 0, which oneDNN rejects)
+        matmul(x, false, w, true, y);
+        if (b != null) CpuElementwise.binary(BinaryOp.ADD, y, b, y);
+        if (relu) CpuElementwise.unary(UnaryOp.RELU, 0, y, y);
+    }
+
+    @Override
+    public void linearBackward(Tensor y, Tensor gy, boolean relu, Tensor g, Tensor gb) {
+        CpuLinear.backward(y, gy, relu, g, gb);
+    }
+
+    @Override
     public void conv2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p, Tensor y) {
         if (x.dtype() != DType.F32) {
             JavaLinalg.conv2d(x, w, bias, p, y);
