@@ -7,7 +7,13 @@ import org.dgm4j.tensor.Tensor;
 
 /** Layers applied in order; they are registered as submodules named "0", "1", ... */
 public final class Sequential extends Layer {
+    private static volatile boolean fuseLinearRelu = true;
     private final List<Layer> layers = new ArrayList<>();
+
+    /** Whether forward fuses Linear + ReLU pairs (the default); off runs the layers one by one. For tests and benchmarks. */
+    public static void setFuseLinearRelu(boolean on) {
+        fuseLinearRelu = on;
+    }
 
     public Sequential(Layer... layers) {
         for (Layer l : layers) add(l);
@@ -40,7 +46,7 @@ public final class Sequential extends Layer {
     public Tensor forward(Tensor x) {
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
-            if (l instanceof Linear lin && lin.activation() == Linear.Activation.NONE && i + 1 < layers.size()
+            if (fuseLinearRelu && l instanceof Linear lin && lin.activation() == Linear.Activation.NONE && i + 1 < layers.size()
                     && layers.get(i + 1) instanceof ReLU) {
                 x = lin.forward(x, Linear.Activation.RELU);
                 i++;

@@ -69,6 +69,11 @@ final class CpuKernels implements Kernels {
         }
         int r = out.rank();
         long batch = r == 3 ? out.dim(0) : 1, k = transA ? a.dim(r - 2) : a.dim(r - 1);
+        if (batch == 1 && SmallMatmul.applies(transA, transB, out.dim(r - 2), out.dim(r - 1), k)) {
+            SmallMatmul.matmul(a.floatBuffer(), transA, b.floatBuffer(), transB, out.floatBuffer(), (int) out.dim(r - 2),
+                    (int) out.dim(r - 1), (int) k);
+            return;
+        }
         OneDnn.matmul(ptr(a), transA, ptr(b), transB, ptr(out), batch, out.dim(r - 2), out.dim(r - 1), k);
     }
 
