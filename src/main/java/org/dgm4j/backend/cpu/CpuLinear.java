@@ -45,7 +45,11 @@ final class CpuLinear {
         });
     }
 
-    /** Float32: columns split over the pool, each column tile walked row by row on F32Loops tiles. */
+    /**
+     * Float32: columns split over the pool, each column tile walked row by row on F32Loops tiles. Where
+     * a tile spans whole rows (n ≤ TILE, one chunk), consecutive rows are contiguous and one bulk transfer
+     * moves as many rows as fit in a tile (a layer with two outputs: 512 rows per get instead of one).
+     */
     private static void backwardF32(Tensor y, Tensor gy, boolean relu, Tensor g, Tensor gb, int m, int n) {
         FloatBuffer yb = y.floatBuffer(), gyb = gy.floatBuffer();
         FloatBuffer go = g == null ? null : g.floatBuffer(), gbo = gb == null ? null : gb.floatBuffer();
@@ -55,18 +59,23 @@ final class CpuLinear {
             double[] acc = gbo == null ? null : new double[F32Loops.TILE];
             for (int c = lo; c < hi; c += F32Loops.TILE) {
                 int len = Math.min(F32Loops.TILE, hi - c);
+                int block = len == n ? F32Loops.TILE / len : 1; // rows per transfer
                 if (acc != null) Arrays.fill(acc, 0, len, 0);
-                for (int r = 0; r < m; r++) {
-                    int at = r * n + c;
-                    gyb.get(at, tgy, 0, len);
+                for (int r0 = 0; r0 < m; r0 += block) {
+                    int rows = Math.min(block, m - r0), count = rows * len, at = r0 * n + c;
+                    gyb.get(at, tgy, 0, count);
                     float[] v = tgy;
                     if (relu) {
-                        yb.get(at, ty, 0, len);
-                        F32Loops.reluBackward(ty, tgy, tg, len);
-                        go.put(at, tg, 0, len);
+                        yb.get(at, ty, 0, count);
+                        F32Loops.reluBackward(ty, tgy, tg, count);
+                        go.put(at, tg, 0, count);
                         v = tg;
                     }
-                    if (acc != null) for (int j = 0; j < len; j++) acc[j] += v[j];
+                    if (acc == null) continue;
+                    for (int r = 0; r < rows; r++) {
+                        int base = r * len;
+                        for (int j = 0; j < len; j++) acc[j] += v[base + j];
+                    }
                 }
                 if (acc != null) for (int j = 0; j < len; j++) gbo.put(c + j, (float) acc[j]);
             }
