@@ -205,6 +205,24 @@ public final class Ops {
             !b.requiresGrad() ? null : tb ? matmul(g, true, a, ta) : matmul(a, !ta, g, false)}, a, b);
     }
 
+    /**
+     * The fused linear layer act(x·wᵀ + b): x (M, K), w (N, K), b (N) or null → (M, N), act = ReLU when
+     * {@code relu}. Backward: one pass for the ReLU mask and the bias gradient, then gx = g·w and gw = gᵀ·x.
+     */
+    public static Tensor linear(Tensor x, Tensor w, Tensor b, boolean relu) {
+        Tensor y = empty(x, Shape.of(x.dim(0), w.dim(0)));
+        k(x).linear(x, w, b, relu, y);
+        return record(y, relu ? "linearRelu" : "linear", g -> {
+            Tensor gb = b != null && b.requiresGrad() ? empty(b, b.shape()) : null;
+            Tensor gPre = relu ? empty(y, y.shape()) : g;
+            if (relu || gb != null) k(x).linearBackward(y, g, relu, relu ? gPre : null, gb);
+            return new Tensor[] {
+                x.requiresGrad() ? matmul(gPre, false, w, false) : null,
+                w.requiresGrad() ? matmul(gPre, true, x, false) : null,
+                gb};
+        }, x, w, b);
+    }
+
     /** Cross-correlation: x (N, C, H, W), w (K, C, R, S), bias (K) or null → (N, K, P, Q). */
     public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p) {
         Tensor y = empty(x, Shapes.conv2d(x.shape(), w.shape(), p));

@@ -110,6 +110,30 @@ public final class CheckedKernels implements Kernels {
     }
 
     @Override
+    public void linear(Tensor x, Tensor w, Tensor b, boolean relu, Tensor y) {
+        on("linear", x, w, b, y);
+        sameDType("linear", x, w, b, y);
+        if (x.rank() != 2 || w.rank() != 2 || x.dim(1) != w.dim(1)) {
+            throw new IllegalArgumentException("linear: x must be (M, K) and w (N, K), found " + x.shape() + " and " + w.shape());
+        }
+        if (b != null) shapeIs("linear", "b", b, Shape.of(w.dim(0)));
+        shapeIs("linear", "y", y, Shape.of(x.dim(0), w.dim(0)));
+        impl.linear(x, w, b, relu, y);
+    }
+
+    @Override
+    public void linearBackward(Tensor y, Tensor gy, boolean relu, Tensor g, Tensor gb) {
+        on("linearBackward", y, gy, g, gb);
+        sameDType("linearBackward", y, gy, g, gb);
+        if (y.rank() != 2) throw new IllegalArgumentException("linearBackward: y must be (M, N), found " + y.shape());
+        shapeIs("linearBackward", "gy", gy, y.shape());
+        if (relu != (g != null)) throw new IllegalArgumentException("linearBackward: g must be given exactly when relu is set");
+        if (g != null) shapeIs("linearBackward", "g", g, y.shape());
+        if (gb != null) shapeIs("linearBackward", "gb", gb, Shape.of(y.dim(1)));
+        impl.linearBackward(y, gy, relu, g, gb);
+    }
+
+    @Override
     public void conv2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p, Tensor y) {
         on("conv2d", x, w, bias, y);
         sameDType("conv2d", x, w, bias, y);

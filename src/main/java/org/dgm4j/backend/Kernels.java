@@ -56,6 +56,24 @@ public interface Kernels {
     @Op(differentiable = true)
     void matmul(Tensor a, boolean transA, Tensor b, boolean transB, Tensor out);
 
+    /**
+     * The fused linear layer y = act(x·wᵀ + b): x (M, K), w (N, K), b (N) or null, y (M, N); act is
+     * ReLU (x > 0 ? x : 0, so NaN → 0) when {@code relu}, else the identity. Same values as matmul,
+     * then the bias add, then relu, each rounded to the dtype.
+     */
+    @Op(differentiable = true)
+    void linear(Tensor x, Tensor w, Tensor b, boolean relu, Tensor y);
+
+    /**
+     * The elementwise part of {@link #linear}'s backward, one pass over gy (M, N) and y (M, N), y the
+     * forward's output: the gradient at the pre-activation, g = gy·[y > 0] when {@code relu} (y > 0
+     * exactly where x·wᵀ + b > 0), written to g (M, N), which is null without relu (g is then gy);
+     * and the bias gradient gb (N) = Σ_m g[m, :] summed in double in row order, or null. gx = g·w and
+     * gw = gᵀ·x are matmuls.
+     */
+    @Op(backwardOf = "linear")
+    void linearBackward(Tensor y, Tensor gy, boolean relu, Tensor g, Tensor gb);
+
     /** y = conv(x, w) + bias: x (N, C, H, W), w (K, C, R, S), bias (K) or null, y (N, K, P, Q). */
     @Op(differentiable = true)
     void conv2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p, Tensor y);

@@ -69,6 +69,12 @@ class GradcheckOpTableTest {
         m.put("expand", List.of(Case.of(x -> Ops.expand(x[0], Shape.of(2, 3, 4)), -1, 1, new long[] {3, 1})));
         // through float32 and back: values and step on a 1/64 grid so every rounding is exact
         m.put("copy", List.of(new Case(x -> Ops.cast(Ops.cast(x[0], DType.F32), DType.F64).mul(x[0]), new long[][] {{4}}, -1, 1, 1.0 / 64)));
+        // linear: with and without bias and ReLU; random pre-activations lie far from ReLU's kink next to eps
+        m.put("linear", List.of(
+                Case.of(x -> Ops.linear(x[0], x[1], x[2], false), -1, 1, new long[] {3, 4}, new long[] {5, 4}, new long[] {5}),
+                Case.of(x -> Ops.linear(x[0], x[1], x[2], true), -1, 1, new long[] {6, 4}, new long[] {5, 4}, new long[] {5}),
+                Case.of(x -> Ops.linear(x[0], x[1], null, true), -1, 1, new long[] {3, 2}, new long[] {7, 2}),
+                Case.of(x -> Ops.linear(x[0], x[1], null, false), -1, 1, new long[] {4, 1}, new long[] {2, 1})));
         m.put("matmul", List.of(
                 Case.of(x -> Ops.matmul(x[0], x[1]), -1, 1, new long[] {3, 4}, new long[] {4, 5}),
                 Case.of(x -> Ops.matmul(x[0], true, x[1], true), -1, 1, new long[] {4, 3}, new long[] {5, 4}),

@@ -16,6 +16,14 @@ public final class CpuBackend implements Backend {
 
     private CpuBackend() {}
 
+    /**
+     * Whether float32 matmuls with a degenerate side run as Java loops on the calling thread (the
+     * default; see SmallMatmul) or on oneDNN like the rest. For tests and benchmarks.
+     */
+    public static void setSmallMatmulInJava(boolean on) {
+        SmallMatmul.enabled = on;
+    }
+
     public static CpuBackend get() {
         return INSTANCE;
     }

@@ -81,6 +81,22 @@ final class CpuElementwise {
         };
     }
 
+    /** Whether {@link #derivative} reads x for op; the float32 path loads x only then. */
+    static boolean backwardReadsX(UnaryOp op) {
+        return switch (op) {
+            case LOG, ABS, SQUARE, RELU, LEAKY_RELU, SOFTPLUS, POW_SCALAR -> true;
+            default -> false;
+        };
+    }
+
+    /** Whether {@link #derivative} reads y for op; the float32 path loads y only then. */
+    static boolean backwardReadsY(UnaryOp op) {
+        return switch (op) {
+            case EXP, SQRT, RECIPROCAL, SIGMOID, TANH -> true;
+            default -> false;
+        };
+    }
+
     static double apply(BinaryOp op, double a, double b) {
         return switch (op) {
             case ADD -> a + b;
@@ -136,13 +152,15 @@ final class CpuElementwise {
 
     static void unaryBackward(UnaryOp op, double p, Tensor x, Tensor y, Tensor gy, Tensor gx) {
         if (fastPaths && x.dtype() == DType.F32) {
-            FloatBuffer xb = x.floatBuffer(), yb = y.floatBuffer(), gyb = gy.floatBuffer(), gxb = gx.floatBuffer();
+            // only the operands the derivative reads (ReLU: x and gy, exp: y and gy): these loops are memory-bound
+            FloatBuffer xb = backwardReadsX(op) ? x.floatBuffer() : null, yb = backwardReadsY(op) ? y.floatBuffer() : null;
+            FloatBuffer gyb = gy.floatBuffer(), gxb = gx.floatBuffer();
             Parallel.range(x.numel(), backwardGrain(op), (lo, hi) -> {
                 float[][] t = F32Loops.tiles();
                 for (int s = lo; s < hi; s += F32Loops.TILE) {
                     int len = Math.min(F32Loops.TILE, hi - s);
-                    xb.get(s, t[0], 0, len);
-                    yb.get(s, t[1], 0, len);
+                    if (xb != null) xb.get(s, t[0], 0, len);
+                    if (yb != null) yb.get(s, t[1], 0, len);
                     gyb.get(s, t[2], 0, len);
                     F32Loops.unaryBackward(op, p, t[0], t[1], t[2], t[3], len);
                     gxb.put(s, t[3], 0, len);

@@ -69,7 +69,29 @@ final class CpuKernels implements Kernels {
         }
         int r = out.rank();
         long batch = r == 3 ? out.dim(0) : 1, k = transA ? a.dim(r - 2) : a.dim(r - 1);
+        if (batch == 1 && SmallMatmul.applies(transA, transB, out.dim(r - 2), out.dim(r - 1), k)) {
+            SmallMatmul.matmul(a.floatBuffer(), transA, b.floatBuffer(), transB, out.floatBuffer(), (int) out.dim(r - 2),
+                    (int) out.dim(r - 1), (int) k);
+            return;
+        }
         OneDnn.matmul(ptr(a), transA, ptr(b), transB, ptr(out), batch, out.dim(r - 2), out.dim(r - 1), k);
+    }
+
+    @Override
+    public void linear(Tensor x, Tensor w, Tensor b, boolean relu, Tensor y) {
+        if (x.dtype() == DType.F32 && x.dim(1) > 0) {
+            OneDnn.linear(ptr(x), ptr(w), ptr(b), relu, ptr(y), y.dim(0), y.dim(1), x.dim(1));
+            return;
+        }
+        // the reference: the three ops it fuses (float64, and float32 with K = 0, which oneDNN rejects)
+        matmul(x, false, w, true, y);
+        if (b != null) CpuElementwise.binary(BinaryOp.ADD, y, b, y);
+        if (relu) CpuElementwise.unary(UnaryOp.RELU, 0, y, y);
+    }
+
+    @Override
+    public void linearBackward(Tensor y, Tensor gy, boolean relu, Tensor g, Tensor gb) {
+        CpuLinear.backward(y, gy, relu, g, gb);
     }
 
     @Override

@@ -103,7 +103,7 @@ final class F32Loops {
     }
 
     /** x > 0 ? gy : 0 as a bit mask. */
-    private static void reluBackward(float[] x, float[] gy, float[] gx, int n) {
+    static void reluBackward(float[] x, float[] gy, float[] gx, int n) {
         for (int i = 0; i < n; i++) gx[i] = Float.intBitsToFloat(Float.floatToRawIntBits(gy[i]) & positiveMask(x[i]));
     }
 

@@ -129,6 +129,20 @@ public final class OneDnn {
         run(key, () -> buildMatmul(batch, m, n, k, transA, transB), a, b, c);
     }
 
+    /**
+     * y (m, n) = act(x (m, k)·w (n, k)ᵀ + bias (n)), bias may be null, act = ReLU when {@code relu}: one
+     * matmul primitive with its bias argument (per column: the fast kernels take it) and an eltwise
+     * ReLU post-op, so y is written once. k ≥ 1 (the caller handles k = 0).
+     */
+    public static void linear(Pointer x, Pointer w, Pointer bias, boolean relu, Pointer y, long m, long n, long k) {
+        if (m < 0 || n < 0 || k < 1) throw new IllegalArgumentException("bad linear dims: " + m + "x" + n + "x" + k);
+        if (m == 0 || n == 0) return;
+        boolean hasBias = bias != null;
+        Key key = new Key(7, m, n, k, hasBias ? 1 : 0, relu ? 1 : 0);
+        if (hasBias) run(key, () -> buildLinear(m, n, k, true, relu), x, w, bias, y);
+        else run(key, () -> buildLinear(m, n, k, false, relu), x, w, y);
+    }
+
     /** y (n, k, P, Q) = conv(x (n, c, h, w), w (k, c, r, s)) + bias (k, may be null); PyTorch conv2d semantics (dilation 1 = dense). */
     public static void conv2dForward(Pointer x, Pointer w, Pointer bias, Pointer y, long n, long c, long h, long wdt, long k,
                                      long r, long s, int strideH, int strideW, int padH, int padW, int dilH, int dilW) {
@@ -437,6 +451,31 @@ public final class OneDnn {
         dnnl_memory_desc b = p.md(tail(new long[] {batch, k, n}, from), tail(bS, from));
         dnnl_memory_desc c = p.md(tail(new long[] {batch, m, n}, from), tail(cS, from));
         p.main = p.matmul(a, p.userMemory(a), b, p.userMemory(b), null, null, c, p.userMemory(c));
+        return p.done();
+    }
+
+    /** The plan of {@link #linear}: user memories x, w, [bias], y in that order. */
+    private static Plan buildLinear(long m, long n, long k, boolean bias, boolean relu) {
+        Plan p = new Plan();
+        dnnl_memory_desc x = p.md(new long[] {m, k}, new long[] {k, 1});
+        dnnl_memory_desc w = p.md(new long[] {k, n}, new long[] {1, k}); // wᵀ as strides on (n, k) row-major
+        dnnl_memory_desc b = bias ? p.md(new long[] {1, n}, new long[] {n, 1}) : null;
+        dnnl_memory_desc y = p.md(new long[] {m, n}, new long[] {n, 1});
+        dnnl_memory xm = p.userMemory(x), wm = p.userMemory(w), bm = bias ? p.userMemory(b) : null, ym = p.userMemory(y);
+        dnnl_primitive_attr attr = userScratchpad();
+        dnnl_post_ops ops = null;
+        if (relu) {
+            ops = new dnnl_post_ops();
+            check(dnnl_post_ops_create(ops), "post_ops_create");
+            check(dnnl_post_ops_append_eltwise(ops, dnnl_eltwise_relu, 0f, 0f), "post_ops_append_eltwise");
+            check(dnnl_primitive_attr_set_post_ops(attr, ops), "primitive_attr_set_post_ops");
+        }
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        check(dnnl_matmul_primitive_desc_create(pd, Rt.ENGINE, x, w, b, y, attr), "matmul_primitive_desc_create");
+        dnnl_primitive_attr_destroy(attr);
+        if (ops != null) dnnl_post_ops_destroy(ops);
+        p.main = bias ? p.step(pd, DNNL_ARG_SRC, xm, DNNL_ARG_WEIGHTS, wm, DNNL_ARG_BIAS, bm, DNNL_ARG_DST, ym)
+                : p.step(pd, DNNL_ARG_SRC, xm, DNNL_ARG_WEIGHTS, wm, DNNL_ARG_DST, ym);
         return p.done();
     }
 

@@ -34,7 +34,7 @@ final class CudaKernels implements Kernels {
         for (UnaryOp op : UnaryOp.values()) s.add("unary." + op);
         for (BinaryOp op : BinaryOp.values()) s.add("binary." + op);
         s.addAll(Set.of("unaryBackward", "expand", "fill", "copy", "uniform", "normal", "bernoulli"));
-        s.addAll(Set.of("matmul", "conv2d", "conv2dBackwardData", "conv2dBackwardWeights"));
+        s.addAll(Set.of("matmul", "linear", "linearBackward", "conv2d", "conv2dBackwardData", "conv2dBackwardWeights"));
         for (ReduceOp op : ReduceOp.values()) s.add("reduce." + op);
         s.addAll(Set.of("permute", "concat", "slice", "sliceAdd", "sgdUpdate", "adamUpdate"));
         s.addAll(Set.of("affineCoupling", "affineCouplingInverse", "affineCouplingBackward", "actnorm", "actnormInverse",
@@ -127,6 +127,25 @@ final class CudaKernels implements Kernels {
         long batch = r == 3 ? out.dim(0) : 1, k = transA ? a.dim(r - 2) : a.dim(r - 1);
         check(CudaNative.dgm4j_matmul(dtype(out), addr(a), transA ? 1 : 0, addr(b), transB ? 1 : 0, addr(out), batch,
                 out.dim(r - 2), out.dim(r - 1), k, backend.stream()), "matmul");
+    }
+
+    /** Composed from gemm, the broadcast add and relu (in place on y): the same roundings as the CPU. */
+    @Override
+    public void linear(Tensor x, Tensor w, Tensor b, boolean relu, Tensor y) {
+        matmul(x, false, w, true, y);
+        if (b != null) binary(BinaryOp.ADD, y, b, y);
+        if (relu) unary(UnaryOp.RELU, 0, y, y);
+    }
+
+    /** Composed: relu's backward with y for x (y > 0 iff the pre-activation is), then a column sum into gb. */
+    @Override
+    public void linearBackward(Tensor y, Tensor gy, boolean relu, Tensor g, Tensor gb) {
+        if (relu) unaryBackward(UnaryOp.RELU, 0, y, y, gy, g);
+        if (gb != null) {
+            Tensor src = relu ? g : gy;
+            check(CudaNative.dgm4j_reduce(ReduceOp.SUM.ordinal(), dtype(src), addr(src), src.dims(), src.rank(), new int[] {0}, 1,
+                    addr(gb), backend.stream()), "linearBackward");
+        }
     }
 
     /** {strideH, strideW, padH, padW, dilH, dilW}: the conv argument of linalg.h. */

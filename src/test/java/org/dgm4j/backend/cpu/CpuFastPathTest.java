@@ -119,6 +119,90 @@ class CpuFastPathTest {
         assertTrue(F32Loops.VECTOR_API, "the surefire JVM resolves jdk.incubator.vector (pom.xml argLine), so VectorMath is tested");
     }
 
+    /**
+     * The float32 backward loads x and y only where the derivative reads them (CpuElementwise.backwardReadsX /
+     * backwardReadsY): poisoning an operand it claims not to read (NaN) must leave the result unchanged.
+     */
+    @ParameterizedTest
+    @EnumSource(UnaryOp.class)
+    void unaryBackwardReadsOnlyWhatItClaims(UnaryOp op) {
+        if (!op.differentiable) return;
+        for (int n : new int[] {7, 1025}) {
+            Tensor x = random(n), gy = random(n), y = Tensor.empty(CpuBackend.get(), DType.F32, x.shape());
+            k.unary(op, 0.5, x, y);
+            Tensor nan = Tensor.full(CpuBackend.get(), DType.F32, x.shape(), Float.NaN);
+            Tensor xs = CpuElementwise.backwardReadsX(op) ? x : nan, ys = CpuElementwise.backwardReadsY(op) ? y : nan;
+            float[] want = new float[n], got;
+            Tensor o = Tensor.empty(CpuBackend.get(), DType.F32, x.shape());
+            k.unaryBackward(op, 0.5, x, y, gy, o); // the fast path with both operands (it equals the reference: above)
+            want = o.toFloatArray();
+            k.unaryBackward(op, 0.5, xs, ys, gy, o);
+            got = o.toFloatArray();
+            for (int i = 0; i < n; i++) {
+                assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]), op + " n=" + n + ": element " + i);
+            }
+        }
+    }
+
+    /** linearBackward's one pass (mask and column sums on tiles) against its reference and against relu backward + reduce SUM. */
+    @Test
+    void linearBackwardMatchesTheReferenceAndTheComposedOps() {
+        for (int[] d : new int[][] {{1, 1}, {7, 1025}, {1024, 2}, {129, 256}, {3, 3001}, {1000, 1}}) {
+            int m = d[0], n = d[1];
+            Shape mn = Shape.of(m, n);
+            Tensor y = random(m, n), gy = random(m, n);
+            k.unary(UnaryOp.RELU, 0, y, y); // a forward output: >= 0
+            String at = " " + m + "x" + n;
+            assertSame("linearBackward g" + at, mn, o -> k.linearBackward(y, gy, true, o, null));
+            assertSame("linearBackward gb relu" + at, Shape.of(n), o -> k.linearBackward(y, gy, true, Tensor.empty(CpuBackend.get(), DType.F32, mn), o));
+            assertSame("linearBackward gb" + at, Shape.of(n), o -> k.linearBackward(y, gy, false, null, o));
+            Tensor g1 = Tensor.empty(CpuBackend.get(), DType.F32, mn), gb1 = Tensor.empty(CpuBackend.get(), DType.F32, Shape.of(n));
+            k.linearBackward(y, gy, true, g1, gb1);
+            Tensor g2 = Tensor.empty(CpuBackend.get(), DType.F32, mn), gb2 = Tensor.empty(CpuBackend.get(), DType.F32, Shape.of(1, n));
+            k.unaryBackward(UnaryOp.RELU, 0, y, y, gy, g2);
+            k.reduce(ReduceOp.SUM, g2, new int[] {0}, gb2);
+            assertBits(g2, g1, "g vs relu backward" + at);
+            assertBits(gb2, gb1, "gb vs reduce SUM" + at);
+        }
+    }
+
+    /**
+     * linear (one oneDNN matmul with bias and ReLU post-op) equals matmul, the bias add and relu, bit for bit; K = 0 too.
+     * One exception, zero's sign: with K = 1 matmul is SmallMatmul's product, which keeps −0 (e.g. −0·3), while oneDNN
+     * adds the product to an accumulator that starts at +0.
+     */
+    @Test
+    void linearEqualsTheComposedOps() {
+        for (int[] d : new int[][] {{128, 512, 784}, {1024, 256, 1}, {1024, 2, 256}, {7, 65, 63}, {3, 4, 0}}) {
+            int m = d[0], n = d[1], kk = d[2];
+            Tensor x = random(m, kk), w = random(n, kk), b = random(n);
+            for (int f = 0; f < 4; f++) {
+                boolean bias = (f & 1) != 0, relu = (f & 2) != 0;
+                Tensor y1 = Tensor.empty(CpuBackend.get(), DType.F32, Shape.of(m, n)), y2 = Tensor.empty(CpuBackend.get(), DType.F32, Shape.of(m, n));
+                k.linear(x, w, bias ? b : null, relu, y1);
+                k.matmul(x, false, w, true, y2);
+                if (bias) k.binary(BinaryOp.ADD, y2, b, y2);
+                if (relu) k.unary(UnaryOp.RELU, 0, y2, y2);
+                assertBitsUpToZeroSign(y2, y1, "linear " + m + "x" + n + "x" + kk + (bias ? " +bias" : "") + (relu ? " relu" : ""));
+            }
+        }
+    }
+
+    private static void assertBitsUpToZeroSign(Tensor expected, Tensor actual, String what) {
+        float[] e = expected.toFloatArray(), a = actual.toFloatArray();
+        assertEquals(e.length, a.length, what);
+        for (int i = 0; i < e.length; i++) {
+            if (e[i] == 0f && a[i] == 0f) continue;
+            assertEquals(Float.floatToIntBits(e[i]), Float.floatToIntBits(a[i]), what + ": element " + i + " " + e[i] + " vs " + a[i]);
+        }
+    }
+
+    private static void assertBits(Tensor expected, Tensor actual, String what) {
+        float[] e = expected.toFloatArray(), a = actual.toFloatArray();
+        assertEquals(e.length, a.length, what);
+        for (int i = 0; i < e.length; i++) assertEquals(Float.floatToIntBits(e[i]), Float.floatToIntBits(a[i]), what + ": element " + i + " " + e[i] + " vs " + a[i]);
+    }
+
     @ParameterizedTest
     @EnumSource(BinaryOp.class)
     void binaryMatchesTheReferenceOnEveryBroadcastBranch(BinaryOp op) {

@@ -142,6 +142,57 @@ class CudaLinalgParityTest {
         return tests.stream();
     }
 
+    // ---- the fused linear layer
+
+    /** {m, n, k}: tile edges, K = 1 (an outer product) and N = 1, 2 (RealNVP-2D's first and last layers). */
+    private static final int[][] LINEAR = {{1, 1, 1}, {65, 63, 7}, {129, 65, 1}, {7, 2, 129}, {64, 1, 64}, {3, 129, 65}};
+
+    @TestFactory
+    Stream<DynamicTest> linear() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (DType dt : DTYPES) {
+            for (int v = 0; v < 4; v++) {
+                boolean bias = (v & 1) != 0, relu = (v & 2) != 0;
+                tests.add(DynamicTest.dynamicTest("linear " + dt + (bias ? " +bias" : "") + (relu ? " relu" : ""), () -> {
+                    Random r = new Random(610);
+                    for (int[] c : LINEAR) {
+                        int m = c[0], n = c[1], k = c[2];
+                        try (Scope s = Scope.open()) {
+                            both("linear " + dt + " " + m + "x" + n + "x" + k, dt,
+                                    new Tensor[] {random(r, dt, Shape.of(m, k)), random(r, dt, Shape.of(n, k)), bias ? random(r, dt, Shape.of(n)) : null},
+                                    new Shape[] {Shape.of(m, n)}, k, (kern, in, out) -> kern.linear(in[0], in[1], in[2], relu, out[0]));
+                        }
+                    }
+                }));
+            }
+        }
+        return tests.stream();
+    }
+
+    /** y of random sign (the mask), gy positive (so the bias sums meet ParitySpecs.Reduce's bounds); g and gb start as NaN. */
+    @TestFactory
+    Stream<DynamicTest> linearBackward() {
+        return Stream.of(DTYPES).map(dt -> DynamicTest.dynamicTest("linearBackward " + dt, () -> {
+            Random r = new Random(620);
+            for (int[] c : LINEAR) {
+                int m = c[0], n = c[1];
+                for (int v = 1; v < 4; v++) {
+                    boolean bias = (v & 1) != 0, relu = (v & 2) != 0;
+                    try (Scope s = Scope.open()) {
+                        Tensor y = random(r, dt, Shape.of(m, n)), gy = ParityHarness.tensor(dt, Shape.of(m, n), ParityHarness.values(r, m * n, 0.5, 2));
+                        Tensor[] outs = outs(cpu, dt, new Shape[] {relu ? Shape.of(m, n) : null, bias ? Shape.of(n) : null});
+                        Tensor[] gOuts = outs(gpu, dt, new Shape[] {relu ? Shape.of(m, n) : null, bias ? Shape.of(n) : null});
+                        cpu.kernels().linearBackward(y, gy, relu, outs[0], outs[1]);
+                        gpu.kernels().linearBackward(y.to(gpu), gy.to(gpu), relu, gOuts[0], gOuts[1]);
+                        String what = "linearBackward " + dt + " " + m + "x" + n + (bias ? " +bias" : "") + (relu ? " relu" : "");
+                        if (relu) CudaParityTest.assertClose(outs[0], gOuts[0], ParitySpecs.linearBackward(dt, false), what + " g");
+                        if (bias) CudaParityTest.assertClose(outs[1], gOuts[1], ParitySpecs.linearBackward(dt, true), what + " gb");
+                    }
+                }
+            }
+        }));
+    }
+
     private static Shape shape(int batch, long rows, long cols) {
         return batch == 0 ? Shape.of(rows, cols) : Shape.of(batch, rows, cols);
     }

@@ -56,6 +56,8 @@ final class ParitySpecs {
                         + "rounds them away, float64 keeps them"));
         // matmul and convolution (phase 2b): a sum bound, see GEMM_BOUND
         for (String op : new String[] {"matmul", "conv2d", "conv2dBackwardData", "conv2dBackwardWeights"}) m.put(op, GEMM_BOUND);
+        m.put("linear", GEMM_BOUND); // composed on CUDA: gemm, the bias add, relu; L = K
+        m.put("linearBackward", Reduce.SUM_F32); // per-dtype tolerances: see linearBackward(dtype)
         // reductions, data movement, optimizer updates (phase 2a): see Reduce and reduce(op, dtype)
         for (ReduceOp op : ReduceOp.values()) m.put("reduce." + op, reduce(op, DType.F64));
         for (String op : new String[] {"permute", "concat", "slice"}) m.put(op, new Tolerance(0, "a copy"));
@@ -146,6 +148,15 @@ final class ParitySpecs {
     static Tolerance reduce(ReduceOp op, DType dt) {
         if (op == ReduceOp.MAX || op == ReduceOp.MIN) return Reduce.EXTREMUM;
         return dt == DType.F32 ? Reduce.SUM_F32 : Reduce.SUM_F64;
+    }
+
+    /**
+     * linearBackward: the masked gradient g is a selection (exact); the bias gradient is a column sum of
+     * g in double, in another order on the device (the suite feeds positive gy, so the sum bounds of
+     * {@link Reduce} hold).
+     */
+    static Tolerance linearBackward(DType dt, boolean biasGradient) {
+        return biasGradient ? reduce(ReduceOp.SUM, dt) : EXACT;
     }
 
     static Tolerance unary(UnaryOp op) {
