@@ -72,10 +72,7 @@ final class CpuLinear {
                         v = tg;
                     }
                     if (acc == null) continue;
-                    for (int r = 0; r < rows; r++) {
-                        int base = r * len;
-                        for (int j = 0; j < len; j++) acc[j] += v[base + j];
-                    }
+                    for (int r = 0; r < rows; r++) F32Loops.accumulate(acc, v, r * len, len);
                 }
                 if (acc != null) for (int j = 0; j < len; j++) gbo.put(c + j, (float) acc[j]);
             }

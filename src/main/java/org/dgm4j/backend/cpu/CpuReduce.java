@@ -88,7 +88,7 @@ final class CpuReduce {
                     java.util.Arrays.fill(acc, 0, len, 0);
                     for (int row = 0; row < r; row++) {
                         xb.get(row * k + c, t, 0, len);
-                        for (int j = 0; j < len; j++) acc[j] += t[j];
+                        F32Loops.accumulate(acc, t, 0, len);
                     }
                     for (int j = 0; j < len; j++) ob.put(c + j, (float) (mean ? acc[j] / n : acc[j]));
                 }

@@ -82,6 +82,12 @@ final class F32Loops {
         }
     }
 
+    /** acc[j] += v[from + j] for j in [0, len) in double (sums over rows, one column per j). */
+    static void accumulate(double[] acc, float[] v, int from, int len) {
+        int j = vectorMath ? VectorMath.accumulate(acc, v, from, len) : 0;
+        for (; j < len; j++) acc[j] += v[from + j];
+    }
+
     /** The libm ops VectorMath has, as far as it got (0: not one of them). */
     private static int vectorUnary(UnaryOp op, float[] x, float[] o, int n) {
         return switch (op) {

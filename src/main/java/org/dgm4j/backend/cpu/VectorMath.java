@@ -74,6 +74,17 @@ final class VectorMath {
         return i;
     }
 
+    /**
+     * acc[j] += v[from + j] for j in [0, len), widened to double: column sums (each lane one column, rows
+     * added in the caller's order, so the same values as the scalar loop). Java 17's C2 does not
+     * vectorize the float → double conversion; returns the first j left to the caller.
+     */
+    static int accumulate(double[] acc, float[] v, int from, int len) {
+        int j = 0;
+        for (; j + LANES <= len; j += LANES) DoubleVector.fromArray(D, acc, j).add(load(v, from + j)).intoArray(acc, j);
+        return j;
+    }
+
     private static DoubleVector sigmoid(DoubleVector v) {
         DoubleVector e = v.abs().neg().lanewise(VectorOperators.EXP); // e^−x for x ≥ 0, e^x below
         DoubleVector onePlus = e.add(1.0);
