@@ -64,8 +64,10 @@ import picocli.CommandLine.Option;
 public final class TrainCommand implements Callable<Integer> {
     public static final String CONFIG_FILE = "config.yaml";
     /** Keys a resumed run may change; every other key must equal the checkpoint's. */
+    // the schedule is a function of the step (and of train.epochs): a run may switch to cosine to anneal its rest
     private static final Set<String> RESUMABLE_CHANGES = Set.of("backend", "train.epochs", "train.log_every", "train.print_every_s",
-            "checkpoint.every_steps", "checkpoint.every_minutes", "checkpoint.keep", "signals.usr1", "guard.rollbacks", "dist.backend");
+            "train.lr_schedule", "train.warmup_steps", "checkpoint.every_steps", "checkpoint.every_minutes", "checkpoint.keep",
+            "signals.usr1", "guard.rollbacks", "dist.backend");
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -15,7 +15,8 @@ import org.dgm4j.io.Json;
 /**
  * Appends metric rows to {@code metrics.csv} (for spreadsheets and pandas) and {@code metrics.jsonl}
  * (one JSON object a line, for tools that want types). The first row fixes the CSV columns; later rows
- * may leave some empty (a test row has no images/s) but may not add new ones. Every row is flushed,
+ * may leave some empty (a test row has no images/s), and a column first seen later (lr, after a resumed
+ * run switched to a schedule) goes to metrics.jsonl only. Every row is flushed,
  * so a run killed by a batch system keeps its log up to the last interval.
  */
 public final class MetricsLog implements AutoCloseable {
@@ -95,10 +96,6 @@ public final class MetricsLog implements AutoCloseable {
             columns = new ArrayList<>(row.keySet());
             csv.write(String.join(",", columns));
             csv.newLine();
-        } else if (!columns.containsAll(row.keySet())) {
-            List<String> extra = new ArrayList<>(row.keySet());
-            extra.removeAll(columns);
-            throw new IllegalArgumentException("metrics row has columns " + extra + " that the first row (" + columns + ") lacks");
         }
         List<String> cells = new ArrayList<>(columns.size());
         for (String c : columns) cells.add(cell(row.get(c)));

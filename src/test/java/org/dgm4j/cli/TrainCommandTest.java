@@ -21,6 +21,7 @@ import org.dgm4j.io.Safetensors;
 import org.dgm4j.tensor.Generator;
 import org.dgm4j.tensor.Tensor;
 import org.dgm4j.train.Checkpoints;
+import org.dgm4j.train.MetricsLog;
 import org.dgm4j.vae.Vae;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -124,9 +125,16 @@ class TrainCommandTest {
             state.put("config", config);
             Checkpoints.write(dir, c.step() + 1, c.tensors(), state, 5); // as written by a dgm4j without that key
         }
-        CliRun resumed = run(concat(base, "--epochs", "2", "--resume", "auto"));
+        // the rest of a run may switch to a schedule: lr joins metrics.jsonl (not the CSV, whose header is fixed)
+        CliRun resumed = run(concat(base, "--epochs", "2", "--resume", "auto", "--set", "train.lr_schedule=cosine"));
         assertEquals(0, resumed.code(), resumed.err());
         assertTrue(Files.exists(newest));
+        List<Double> lrs = MetricsLog.read(dir).stream().filter(r -> r.containsKey("lr")).map(r -> ((Number) r.get("lr")).doubleValue()).toList();
+        assertFalse(lrs.isEmpty(), "epoch 2 logs its learning rate");
+        for (int i = 0; i < lrs.size(); i++) {
+            assertTrue(lrs.get(i) < 1e-3 && (i == 0 || lrs.get(i) < lrs.get(i - 1)), "cosine below train.lr and falling: " + lrs);
+        }
+        assertFalse(Files.readAllLines(dir.resolve(MetricsLog.CSV)).get(0).contains("lr"), "the CSV keeps the columns of its first row");
     }
 
     private static String[] concat(String[] a, String... b) {
