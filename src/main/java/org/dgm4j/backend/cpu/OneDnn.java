@@ -132,13 +132,22 @@ public final class OneDnn {
     /** y (n, k, P, Q) = conv(x (n, c, h, w), w (k, c, r, s)) + bias (k, may be null); PyTorch conv2d semantics (dilation 1 = dense). */
     public static void conv2dForward(Pointer x, Pointer w, Pointer bias, Pointer y, long n, long c, long h, long wdt, long k,
                                      long r, long s, int strideH, int strideW, int padH, int padW, int dilH, int dilW) {
-        Conv g = new Conv(n, c, h, wdt, k, r, s, strideH, strideW, padH, padW, dilH, dilW, convLayout);
+        conv2dForward(x, w, bias, y, n, c, h, wdt, k, r, s, strideH, strideW, padH, padW, dilH, dilW, false);
+    }
+
+    /** As above; with channelsLast x is (n, h, w, c) and y (n, P, Q, k), the weight still (k, c, r, s). */
+    public static void conv2dForward(Pointer x, Pointer w, Pointer bias, Pointer y, long n, long c, long h, long wdt, long k,
+                                     long r, long s, int strideH, int strideW, int padH, int padW, int dilH, int dilW, boolean channelsLast) {
+        Conv g = new Conv(n, c, h, wdt, k, r, s, strideH, strideW, padH, padW, dilH, dilW, convLayout, channelsLast);
         boolean hasBias = bias != null;
         if (g.narrow() < 0) { // few input channels: oneDNN's blocked forward beats im2col + a matmul with K = c·r·s
             synchronized (LOCK) {
                 requireData(x, w, y);
                 g.narrowForward(x, w, bias, y);
             }
+        } else if (g.asMatmul() && g.nhwc()) {
+            if (hasBias) run(g.key(7, 1), () -> g.rowsForward(true), x, w, bias, y);
+            else run(g.key(7, 0), () -> g.rowsForward(false), x, w, y);
         } else if (g.asMatmul()) {
             if (hasBias) run(g.key(4, 1), () -> g.pointwiseForward(true), x, w, bias, y);
             else run(g.key(4, 0), () -> g.pointwiseForward(false), x, w, y);
@@ -149,26 +158,42 @@ public final class OneDnn {
     /** gx (n, c, h, w) = ∂(y·gy)/∂x for gy (n, k, P, Q), w (k, c, r, s); also the forward pass of a transposed convolution. */
     public static void conv2dBackwardData(Pointer gy, Pointer w, Pointer gx, long n, long c, long h, long wdt, long k,
                                           long r, long s, int strideH, int strideW, int padH, int padW, int dilH, int dilW) {
-        Conv g = new Conv(n, c, h, wdt, k, r, s, strideH, strideW, padH, padW, dilH, dilW, convLayout);
+        conv2dBackwardData(gy, w, gx, n, c, h, wdt, k, r, s, strideH, strideW, padH, padW, dilH, dilW, false);
+    }
+
+    /** As above; with channelsLast gy is (n, P, Q, k) and gx (n, h, w, c). */
+    public static void conv2dBackwardData(Pointer gy, Pointer w, Pointer gx, long n, long c, long h, long wdt, long k,
+                                          long r, long s, int strideH, int strideW, int padH, int padW, int dilH, int dilW, boolean channelsLast) {
+        Conv g = new Conv(n, c, h, wdt, k, r, s, strideH, strideW, padH, padW, dilH, dilW, convLayout, channelsLast);
         if (g.narrow() != 0) {
             synchronized (LOCK) {
                 requireData(gy, w, gx);
                 g.narrowBackwardData(gy, w, gx);
             }
-        } else if (g.asMatmul()) run(g.key(5, 0), g::pointwiseBackwardData, gy, w, gx);
+        } else if (g.asMatmul() && g.nhwc()) run(g.key(8, 0), g::rowsBackwardData, gy, w, gx);
+        else if (g.asMatmul()) run(g.key(5, 0), g::pointwiseBackwardData, gy, w, gx);
         else run(g.key(2, 0), g::backwardData, gy, w, gx);
     }
 
     /** gw (k, c, r, s) and gbias (k, may be null) of the convolution of x (n, c, h, w) with output gradient gy (n, k, P, Q); both are overwritten. */
     public static void conv2dBackwardWeights(Pointer x, Pointer gy, Pointer gw, Pointer gbias, long n, long c, long h, long wdt, long k,
                                              long r, long s, int strideH, int strideW, int padH, int padW, int dilH, int dilW) {
-        Conv g = new Conv(n, c, h, wdt, k, r, s, strideH, strideW, padH, padW, dilH, dilW, convLayout);
+        conv2dBackwardWeights(x, gy, gw, gbias, n, c, h, wdt, k, r, s, strideH, strideW, padH, padW, dilH, dilW, false);
+    }
+
+    /** As above; with channelsLast x is (n, h, w, c) and gy (n, P, Q, k). */
+    public static void conv2dBackwardWeights(Pointer x, Pointer gy, Pointer gw, Pointer gbias, long n, long c, long h, long wdt, long k,
+                                             long r, long s, int strideH, int strideW, int padH, int padW, int dilH, int dilW, boolean channelsLast) {
+        Conv g = new Conv(n, c, h, wdt, k, r, s, strideH, strideW, padH, padW, dilH, dilW, convLayout, channelsLast);
         boolean hasBias = gbias != null;
         if (g.narrow() != 0) {
             synchronized (LOCK) {
                 requireData(x, gy, gw);
                 g.narrowBackwardWeights(x, gy, gw, gbias);
             }
+        } else if (g.asMatmul() && g.nhwc()) {
+            if (hasBias) run(g.key(9, 1), () -> g.rowsBackwardWeights(true), x, gy, gw, gbias);
+            else run(g.key(9, 0), () -> g.rowsBackwardWeights(false), x, gy, gw);
         } else if (g.asMatmul()) {
             if (hasBias) run(g.key(6, 1), () -> g.pointwiseBackwardWeights(true), x, gy, gw, gbias);
             else run(g.key(6, 0), () -> g.pointwiseBackwardWeights(false), x, gy, gw);
@@ -204,12 +229,16 @@ public final class OneDnn {
     /** One primitive with its arguments; scratch is non-null when it needs a scratchpad. */
     private record Step(dnnl_primitive prim, dnnl_exec_arg_t args, int nargs, dnnl_memory scratch) {}
 
+    /** A second memory object (another descriptor) on the caller's {@code index}-th pointer. */
+    private record UserAlias(dnnl_memory mem, int index) {}
+
     /** A plan's own memory object placed in the arena at {@code offset} (a reorder buffer). */
     private record Temp(dnnl_memory mem, long offset) {}
 
     /** Everything one shape needs, kept for the JVM's life; user[i] is bound to the i-th pointer of a call. */
     private static final class Plan {
         final List<dnnl_memory> user = new ArrayList<>();
+        final List<UserAlias> userAliases = new ArrayList<>();
         final List<Step> pre = new ArrayList<>(), post = new ArrayList<>();
         final List<Temp> temps = new ArrayList<>();
         long tempBytes, scratchBytes; // arena layout: reorder buffers, then the largest scratchpad
@@ -223,6 +252,10 @@ public final class OneDnn {
             for (int i = 0; i < ptrs.length; i++) {
                 Pointer p = ptrs[i];
                 check(dnnl_memory_set_data_handle(user.get(i), addr.at(p.address() + p.position() * p.sizeof())), "set_data_handle");
+            }
+            for (UserAlias a : userAliases) {
+                Pointer p = ptrs[a.index()];
+                check(dnnl_memory_set_data_handle(a.mem(), addr.at(p.address() + p.position() * p.sizeof())), "set_data_handle");
             }
             long base = arena(tempBytes + scratchBytes);
             for (Temp t : temps) check(dnnl_memory_set_data_handle(t.mem(), addr.at(base + t.offset())), "set_data_handle");
@@ -341,6 +374,14 @@ public final class OneDnn {
             return m;
         }
 
+        /** Another view (descriptor) of the caller's buffer that {@code of} (a user memory of this plan) is bound to. */
+        dnnl_memory alias(dnnl_memory_desc md, dnnl_memory of) {
+            dnnl_memory m = new dnnl_memory();
+            check(dnnl_memory_create(m, md, Rt.ENGINE, null), "memory_create");
+            userAliases.add(new UserAlias(m, user.indexOf(of)));
+            return m;
+        }
+
         /** Another view (descriptor) of the temporary made last, e.g. (n, k, c) seen as (n, k·c). */
         dnnl_memory alias(dnnl_memory_desc md) {
             Temp last = temps.get(temps.size() - 1);
@@ -446,9 +487,10 @@ public final class OneDnn {
 
     /** Geometry of one convolution; builds its forward and backward plans. */
     private record Conv(long n, long c, long h, long w, long k, long r, long s, int sh, int sw, int ph, int pw, int dh, int dw,
-                        ConvLayout layout, boolean asMatmul) {
-        Conv(long n, long c, long h, long w, long k, long r, long s, int sh, int sw, int ph, int pw, int dh, int dw, ConvLayout layout) {
-            this(n, c, h, w, k, r, s, sh, sw, ph, pw, dh, dw, layout, pointwiseAsMatmul && r == 1 && s == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0);
+                        ConvLayout layout, boolean nhwc, boolean asMatmul) {
+        Conv(long n, long c, long h, long w, long k, long r, long s, int sh, int sw, int ph, int pw, int dh, int dw, ConvLayout layout, boolean nhwc) {
+            this(n, c, h, w, k, r, s, sh, sw, ph, pw, dh, dw, layout, nhwc,
+                    pointwiseAsMatmul && r == 1 && s == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0);
         }
 
         Conv {
@@ -466,7 +508,7 @@ public final class OneDnn {
         int narrow() {
             boolean same = sh == 1 && sw == 1 && dh == 1 && dw == 1 && r % 2 == 1 && s % 2 == 1 && r * s > 1
                     && 2L * ph == r - 1 && 2L * pw == s - 1;
-            if (!narrowAsMatmul || !same || Math.min(c, k) > NARROW) return 0;
+            if (!narrowAsMatmul || nhwc || !same || Math.min(c, k) > NARROW) return 0;
             return c <= k ? 1 : -1;
         }
 
@@ -474,7 +516,7 @@ public final class OneDnn {
         long outW() { return (w + 2L * pw - (long) dw * (s - 1) - 1) / sw + 1; }
 
         Key key(int op, int bias) {
-            return new Key(op, n, c, h, w, k, r, s, sh, sw, ph, pw, dh, dw, bias, layout.ordinal());
+            return new Key(op, n, c, h, w, k, r, s, sh, sw, ph, pw, dh, dw, bias, layout.ordinal(), nhwc ? 1 : 0);
         }
 
         long[] src() { return new long[] {n, c, h, w}; }
@@ -484,16 +526,23 @@ public final class OneDnn {
         long[] dil() { return new long[] {dh - 1, dw - 1}; } // oneDNN counts dilation from 0
         long[] pad() { return new long[] {ph, pw}; } // same right padding: oneDNN then floors like PyTorch
 
-        /** The descriptor the primitive is created with: "any" or the plain one. */
+        /** The caller's activation layout: nchw, or nhwc when channels-last. */
+        int act() { return nhwc ? dnnl_nhwc : dnnl_nchw; }
+
+        /**
+         * The descriptor the primitive is created with: "any" or the plain one. Channels-last activations are
+         * given as nhwc, which oneDNN's jit convolutions take as they are (no reorders); weights may be "any".
+         */
         dnnl_memory_desc prim(Plan p, long[] dims, int plainTag) {
-            return p.md(dims, layout == ConvLayout.ANY ? dnnl_format_tag_any : plainTag);
+            boolean fixed = layout == ConvLayout.PLAIN || (nhwc && plainTag == dnnl_nhwc);
+            return p.md(dims, fixed ? plainTag : dnnl_format_tag_any);
         }
 
         dnnl_primitive_desc forwardPd(Plan p, boolean bias, dnnl_primitive_attr attr) {
             dnnl_primitive_desc pd = new dnnl_primitive_desc();
             check(dnnl_convolution_forward_primitive_desc_create(pd, Rt.ENGINE, dnnl_forward_training, dnnl_convolution_direct,
-                    prim(p, src(), dnnl_nchw), prim(p, wei(), dnnl_oihw), bias ? p.md(new long[] {k}, dnnl_a) : null,
-                    prim(p, dst(), dnnl_nchw), strides(), dil(), pad(), pad(), attr), "convolution_forward_primitive_desc_create");
+                    prim(p, src(), act()), prim(p, wei(), dnnl_oihw), bias ? p.md(new long[] {k}, dnnl_a) : null,
+                    prim(p, dst(), act()), strides(), dil(), pad(), pad(), attr), "convolution_forward_primitive_desc_create");
             return pd;
         }
 
@@ -502,10 +551,10 @@ public final class OneDnn {
             dnnl_primitive_attr attr = userScratchpad();
             dnnl_primitive_desc pd = forwardPd(p, bias, attr);
             dnnl_primitive_attr_destroy(attr);
-            dnnl_memory x = p.bind(p.md(src(), dnnl_nchw), pd, dnnl_query_src_md, false);
+            dnnl_memory x = p.bind(p.md(src(), act()), pd, dnnl_query_src_md, false);
             dnnl_memory wt = p.bind(p.md(wei(), dnnl_oihw), pd, dnnl_query_weights_md, false);
             dnnl_memory b = bias ? p.userMemory(p.md(new long[] {k}, dnnl_a)) : null;
-            dnnl_memory y = p.bind(p.md(dst(), dnnl_nchw), pd, dnnl_query_dst_md, true);
+            dnnl_memory y = p.bind(p.md(dst(), act()), pd, dnnl_query_dst_md, true);
             p.main = bias ? p.step(pd, DNNL_ARG_SRC, x, DNNL_ARG_WEIGHTS, wt, DNNL_ARG_BIAS, b, DNNL_ARG_DST, y)
                     : p.step(pd, DNNL_ARG_SRC, x, DNNL_ARG_WEIGHTS, wt, DNNL_ARG_DST, y);
             return p.done();
@@ -518,12 +567,12 @@ public final class OneDnn {
             dnnl_primitive_attr attr = userScratchpad();
             dnnl_primitive_desc pd = new dnnl_primitive_desc();
             check(dnnl_convolution_backward_data_primitive_desc_create(pd, Rt.ENGINE, dnnl_convolution_direct,
-                    prim(p, src(), dnnl_nchw), prim(p, wei(), dnnl_oihw), prim(p, dst(), dnnl_nchw),
+                    prim(p, src(), act()), prim(p, wei(), dnnl_oihw), prim(p, dst(), act()),
                     strides(), dil(), pad(), pad(), hint, attr), "convolution_backward_data_primitive_desc_create");
             dnnl_primitive_attr_destroy(attr);
-            dnnl_memory gy = p.bind(p.md(dst(), dnnl_nchw), pd, dnnl_query_diff_dst_md, false);
+            dnnl_memory gy = p.bind(p.md(dst(), act()), pd, dnnl_query_diff_dst_md, false);
             dnnl_memory wt = p.bind(p.md(wei(), dnnl_oihw), pd, dnnl_query_weights_md, false);
-            dnnl_memory gx = p.bind(p.md(src(), dnnl_nchw), pd, dnnl_query_diff_src_md, true);
+            dnnl_memory gx = p.bind(p.md(src(), act()), pd, dnnl_query_diff_src_md, true);
             p.main = p.step(pd, DNNL_ARG_DIFF_DST, gy, DNNL_ARG_WEIGHTS, wt, DNNL_ARG_DIFF_SRC, gx);
             return p.done();
         }
@@ -535,12 +584,12 @@ public final class OneDnn {
             dnnl_primitive_attr attr = userScratchpad();
             dnnl_primitive_desc pd = new dnnl_primitive_desc();
             check(dnnl_convolution_backward_weights_primitive_desc_create(pd, Rt.ENGINE, dnnl_convolution_direct,
-                    prim(p, src(), dnnl_nchw), prim(p, wei(), dnnl_oihw), bias ? p.md(new long[] {k}, dnnl_a) : null,
-                    prim(p, dst(), dnnl_nchw), strides(), dil(), pad(), pad(), hint, attr),
+                    prim(p, src(), act()), prim(p, wei(), dnnl_oihw), bias ? p.md(new long[] {k}, dnnl_a) : null,
+                    prim(p, dst(), act()), strides(), dil(), pad(), pad(), hint, attr),
                     "convolution_backward_weights_primitive_desc_create");
             dnnl_primitive_attr_destroy(attr);
-            dnnl_memory x = p.bind(p.md(src(), dnnl_nchw), pd, dnnl_query_src_md, false);
-            dnnl_memory gy = p.bind(p.md(dst(), dnnl_nchw), pd, dnnl_query_diff_dst_md, false);
+            dnnl_memory x = p.bind(p.md(src(), act()), pd, dnnl_query_src_md, false);
+            dnnl_memory gy = p.bind(p.md(dst(), act()), pd, dnnl_query_diff_dst_md, false);
             dnnl_memory gw = p.bind(p.md(wei(), dnnl_oihw), pd, dnnl_query_diff_weights_md, true);
             dnnl_memory gb = bias ? p.userMemory(p.md(new long[] {k}, dnnl_a)) : null;
             p.main = bias ? p.step(pd, DNNL_ARG_SRC, x, DNNL_ARG_DIFF_DST, gy, DNNL_ARG_DIFF_WEIGHTS, gw, DNNL_ARG_DIFF_BIAS, gb)
@@ -557,7 +606,7 @@ public final class OneDnn {
 
         /** The 1x1 geometry (n, cc → kk, h, w) whose plans do the matmuls. */
         Conv pointwise(long cc, long kk) {
-            return new Conv(n, cc, h, w, kk, 1, 1, 1, 1, 0, 0, 1, 1, layout, true);
+            return new Conv(n, cc, h, w, kk, 1, 1, 1, 1, 0, 0, 1, 1, layout, false, true);
         }
 
         long rs() { return r * s; }
@@ -654,6 +703,48 @@ public final class OneDnn {
                 dnnl_memory tb = p.temp(perImageB), tbRows = p.alias(perImageBRows), onesP = p.ones(onesHw, hw);
                 p.post.add(p.matmul(gyd, gy, onesHw, onesP, null, null, perImageB, tb));
                 p.post.add(p.matmul(onesN, onesMem, perImageBRows, tbRows, null, null, gbd, gb));
+            }
+            return p.done();
+        }
+
+        // ---- 1x1, stride 1, no padding, channels-last: the pixels are the rows of ONE matmul, x (n·h·w, c)
+        // and y (n·h·w, k); ~2x the GFLOP/s of the per-image matmuls above (no temporary summed over images)
+
+        /** y (m, k) = x (m, c)·wᵀ (c, k) + bias (1, k); wᵀ is a strided view of w (k, c); m = n·h·w. */
+        Plan rowsForward(boolean bias) {
+            Plan p = new Plan();
+            long m = n * h * w;
+            dnnl_memory_desc xd = p.md(new long[] {m, c}, new long[] {c, 1}), wd = p.md(new long[] {c, k}, new long[] {1, c});
+            dnnl_memory_desc bd = bias ? p.md(new long[] {1, k}, new long[] {k, 1}) : null, yd = p.md(new long[] {m, k}, new long[] {k, 1});
+            dnnl_memory x = p.userMemory(xd), wt = p.userMemory(wd), b = bias ? p.userMemory(bd) : null, y = p.userMemory(yd);
+            p.main = p.matmul(xd, x, wd, wt, bd, b, yd, y);
+            return p.done();
+        }
+
+        /** gx (m, c) = gy (m, k)·w (k, c). */
+        Plan rowsBackwardData() {
+            Plan p = new Plan();
+            long m = n * h * w;
+            dnnl_memory_desc gyd = p.md(new long[] {m, k}, new long[] {k, 1}), wd = p.md(new long[] {k, c}, new long[] {c, 1});
+            dnnl_memory_desc gxd = p.md(new long[] {m, c}, new long[] {c, 1});
+            dnnl_memory gy = p.userMemory(gyd), wt = p.userMemory(wd), gx = p.userMemory(gxd);
+            p.main = p.matmul(gyd, gy, wd, wt, null, null, gxd, gx);
+            return p.done();
+        }
+
+        /** gw (k, c) = gyᵀ (k, m)·x (m, c), gyᵀ a strided view; gbias (1, k) = ones (1, m)·gy (m, k). */
+        Plan rowsBackwardWeights(boolean bias) {
+            Plan p = new Plan();
+            long m = n * h * w;
+            dnnl_memory_desc xd = p.md(new long[] {m, c}, new long[] {c, 1}), gytd = p.md(new long[] {k, m}, new long[] {1, k});
+            dnnl_memory_desc gwd = p.md(new long[] {k, c}, new long[] {c, 1});
+            dnnl_memory x = p.userMemory(xd), gyt = p.userMemory(gytd), gw = p.userMemory(gwd);
+            p.main = p.matmul(gytd, gyt, xd, x, null, null, gwd, gw);
+            if (bias) {
+                dnnl_memory_desc gyd = p.md(new long[] {m, k}, new long[] {k, 1}), gbd = p.md(new long[] {1, k}, new long[] {k, 1});
+                dnnl_memory_desc onesM = p.md(new long[] {1, m}, new long[] {m, 1});
+                dnnl_memory gb = p.userMemory(gbd), gy = p.alias(gyd, gyt), onesMem = p.ones(onesM, m);
+                p.post.add(p.matmul(onesM, onesMem, gyd, gy, null, null, gbd, gb));
             }
             return p.done();
         }
