@@ -46,10 +46,27 @@ public interface CouplingNet {
      */
     static CouplingNet conv(long hidden, DType dtype, Generator gen) {
         if (hidden <= 0) throw new IllegalArgumentException("conv coupling net needs hidden > 0, found " + hidden);
+        if (Boolean.getBoolean(NCHW_PROPERTY)) return convNchw(hidden, dtype, gen);
         return (in, out) -> {
             Conv2d first = new Conv2d(in, hidden, 3, 1, 1, 1, true, true, dtype, gen);
             Conv2d middle = new Conv2d(hidden, hidden, 1, 1, 0, 1, true, true, dtype, gen);
             return new ChannelsLastSequential(first, new ReLU(), middle, new ReLU(), zeroConv3x3(hidden, out, true, dtype, gen));
+        };
+    }
+
+    /** System property: when "true", {@link #conv} builds {@link #convNchw} (same-jar comparisons in benchmarks). */
+    String NCHW_PROPERTY = "dgm4j.couplingnet.nchw";
+
+    /**
+     * The same net as {@link #conv}, same parameters drawn in the same order and the same state dict, run
+     * NCHW throughout (a {@link Sequential}): the reference for tests and the "before" of benchmarks.
+     */
+    static CouplingNet convNchw(long hidden, DType dtype, Generator gen) {
+        if (hidden <= 0) throw new IllegalArgumentException("conv coupling net needs hidden > 0, found " + hidden);
+        return (in, out) -> {
+            Conv2d first = new Conv2d(in, hidden, 3, 1, 1, 1, true, dtype, gen);
+            Conv2d middle = new Conv2d(hidden, hidden, 1, 1, 0, 1, true, dtype, gen);
+            return new Sequential(first, new ReLU(), middle, new ReLU(), zeroConv3x3(hidden, out, dtype, gen));
         };
     }
 

@@ -143,7 +143,8 @@ public final class OneDnn {
         if (g.narrow() < 0) { // few input channels: oneDNN's blocked forward beats im2col + a matmul with K = c·r·s
             synchronized (LOCK) {
                 requireData(x, w, y);
-                g.narrowForward(x, w, bias, y);
+                if (g.nhwc()) g.narrowForwardNhwc(x, w, bias, y);
+                else g.narrowForward(x, w, bias, y);
             }
         } else if (g.asMatmul() && g.nhwc()) {
             if (hasBias) run(g.key(7, 1), () -> g.rowsForward(true), x, w, bias, y);
@@ -168,7 +169,8 @@ public final class OneDnn {
         if (g.narrow() != 0) {
             synchronized (LOCK) {
                 requireData(gy, w, gx);
-                g.narrowBackwardData(gy, w, gx);
+                if (g.nhwc()) g.narrowBackwardDataNhwc(gy, w, gx);
+                else g.narrowBackwardData(gy, w, gx);
             }
         } else if (g.asMatmul() && g.nhwc()) run(g.key(8, 0), g::rowsBackwardData, gy, w, gx);
         else if (g.asMatmul()) run(g.key(5, 0), g::pointwiseBackwardData, gy, w, gx);
@@ -189,7 +191,8 @@ public final class OneDnn {
         if (g.narrow() != 0) {
             synchronized (LOCK) {
                 requireData(x, gy, gw);
-                g.narrowBackwardWeights(x, gy, gw, gbias);
+                if (g.nhwc()) g.narrowBackwardWeightsNhwc(x, gy, gw, gbias);
+                else g.narrowBackwardWeights(x, gy, gw, gbias);
             }
         } else if (g.asMatmul() && g.nhwc()) {
             if (hasBias) run(g.key(9, 1), () -> g.rowsBackwardWeights(true), x, gy, gw, gbias);
@@ -508,7 +511,7 @@ public final class OneDnn {
         int narrow() {
             boolean same = sh == 1 && sw == 1 && dh == 1 && dw == 1 && r % 2 == 1 && s % 2 == 1 && r * s > 1
                     && 2L * ph == r - 1 && 2L * pw == s - 1;
-            if (!narrowAsMatmul || nhwc || !same || Math.min(c, k) > NARROW) return 0;
+            if (!narrowAsMatmul || !same || Math.min(c, k) > NARROW) return 0;
             return c <= k ? 1 : -1;
         }
 
@@ -703,6 +706,116 @@ public final class OneDnn {
                 dnnl_memory tb = p.temp(perImageB), tbRows = p.alias(perImageBRows), onesP = p.ones(onesHw, hw);
                 p.post.add(p.matmul(gyd, gy, onesHw, onesP, null, null, perImageB, tb));
                 p.post.add(p.matmul(onesN, onesMem, perImageBRows, tbRows, null, null, gbd, gb));
+            }
+            return p.done();
+        }
+
+        // ---- "same" convolutions with a narrow side, channels-last (callers hold LOCK) ----------------
+        //
+        // The narrow tensor (few channels: cheap to move) is transposed per image to planar (n, ch, hw), so
+        // Im2col's planar loops serve as in NCHW, and the matmuls are per image with the wide NHWC side read
+        // through a transposed view: the shapes oneDNN runs well (one matmul over all pixels with 18 or 36
+        // output columns, or a K of n·hw, measured 2-3x slower). Few input channels (q = c·r·s, the OIHW
+        // weight as it is is (k, q)): the forward stays oneDNN's nhwc convolution; gcol[i] (q, hw) =
+        // wᵀ·gy[i]ᵀ, gx = col2im(gcol); gwᵀ (q, k) = Σ_i im2col(x)[i] (q, hw)·gy[i] (hw, k). Few output
+        // channels (q = k·r·s, w2 (q, c) the weight with its last two axes swapped): z[i] = w2·x[i]ᵀ, y =
+        // col2im(z) with the opposite tap sign; gx[i] = col[i]ᵀ·w2 and gw2 = Σ_i col[i]·x[i] with col =
+        // im2col(gy) of that sign.
+
+        long hw() { return h * w; }
+
+        /** Few output channels only (narrow() < 0): with few input channels oneDNN's nhwc forward wins. */
+        void narrowForwardNhwc(Pointer x, Pointer wt, Pointer bias, Pointer y) {
+            long q = k * rs(), w2 = work(floats(q * c) + floats(n * q * hw()) + floats(n * k * hw()));
+            long z = w2 + floats(q * c), yc = z + floats(n * q * hw());
+            Im2col.swapLast(Im2col.address(wt), w2, (int) k, (int) c, (int) rs());
+            run(key(10, 0), () -> planarFromWide(q, c, false), ptr(w2), x, ptr(z));
+            Im2col.col2im(z, Im2col.address(bias), yc, n, (int) k, (int) h, (int) w, (int) r, (int) s, -1);
+            Im2col.swapLast(yc, Im2col.address(y), (int) n, (int) k, (int) hw());
+        }
+
+        void narrowBackwardDataNhwc(Pointer gy, Pointer wt, Pointer gx) {
+            if (narrow() > 0) {
+                long q = c * rs(), gcol = work(floats(n * q * hw()) + floats(n * c * hw())), gxc = gcol + floats(n * q * hw());
+                run(key(11, 0), () -> planarFromWide(q, k, true), wt, gy, ptr(gcol));
+                Im2col.col2im(gcol, 0, gxc, n, (int) c, (int) h, (int) w, (int) r, (int) s, 1);
+                Im2col.swapLast(gxc, Im2col.address(gx), (int) n, (int) c, (int) hw());
+            } else {
+                long q = k * rs(), w2 = work(floats(q * c) + floats(n * k * hw()) + floats(n * q * hw()));
+                long gyc = w2 + floats(q * c), col = gyc + floats(n * k * hw());
+                Im2col.swapLast(Im2col.address(wt), w2, (int) k, (int) c, (int) rs());
+                Im2col.swapLast(Im2col.address(gy), gyc, (int) n, (int) hw(), (int) k);
+                Im2col.im2col(gyc, col, n, (int) k, (int) h, (int) w, (int) r, (int) s, -1);
+                run(key(12, 0), () -> wideFromPlanar(q, c), ptr(col), ptr(w2), gx);
+            }
+        }
+
+        void narrowBackwardWeightsNhwc(Pointer x, Pointer gy, Pointer gw, Pointer gbias) {
+            boolean b = gbias != null;
+            if (narrow() > 0) {
+                long q = c * rs(), g = work(floats(q * k) + floats(n * c * hw()) + floats(n * q * hw()));
+                long xc = g + floats(q * k), col = xc + floats(n * c * hw());
+                Im2col.swapLast(Im2col.address(x), xc, (int) n, (int) hw(), (int) c);
+                Im2col.im2col(xc, col, n, (int) c, (int) h, (int) w, (int) r, (int) s, 1);
+                if (b) run(key(13, 1), () -> gradSum(q, k, true), ptr(col), gy, ptr(g), gbias);
+                else run(key(13, 0), () -> gradSum(q, k, false), ptr(col), gy, ptr(g));
+                Im2col.swapLast(g, Im2col.address(gw), 1, (int) q, (int) k);
+            } else {
+                long q = k * rs(), g = work(floats(q * c) + floats(n * k * hw()) + floats(n * q * hw()));
+                long gyc = g + floats(q * c), col = gyc + floats(n * k * hw());
+                Im2col.swapLast(Im2col.address(gy), gyc, (int) n, (int) hw(), (int) k);
+                Im2col.im2col(gyc, col, n, (int) k, (int) h, (int) w, (int) r, (int) s, -1);
+                run(key(13, 0), () -> gradSum(q, c, false), ptr(col), x, ptr(g));
+                Im2col.swapLast(g, Im2col.address(gw), (int) k, (int) rs(), (int) c);
+                if (b) Im2col.biasGradRows(Im2col.address(gy), Im2col.address(gbias), n * hw(), (int) k);
+            }
+        }
+
+        /**
+         * planar (n, q, hw) = a (q, wide)·wide[i]ᵀ (wide, hw) for each image, wide (n, hw, wide) channels-last; a
+         * is broadcast over the images, given as (q, wide) or, when aT, as its transpose (wide, q) in memory.
+         */
+        Plan planarFromWide(long q, long wide, boolean aT) {
+            Plan p = new Plan();
+            long hw = hw();
+            dnnl_memory_desc ad = p.md(new long[] {1, q, wide}, aT ? new long[] {q * wide, 1, q} : rows(q, wide));
+            dnnl_memory_desc wd = p.md(new long[] {n, wide, hw}, new long[] {hw * wide, 1, wide}), pd = p.md(new long[] {n, q, hw}, rows(q, hw));
+            dnnl_memory a = p.userMemory(ad), wm = p.userMemory(wd), pm = p.userMemory(pd);
+            p.main = p.matmul(ad, a, wd, wm, null, null, pd, pm);
+            return p.done();
+        }
+
+        /** wide (n, hw, wide) channels-last = planar[i]ᵀ (hw, q)·b (q, wide) for each image; planar (n, q, hw). */
+        Plan wideFromPlanar(long q, long wide) {
+            Plan p = new Plan();
+            long hw = hw();
+            dnnl_memory_desc pd = p.md(new long[] {n, hw, q}, new long[] {q * hw, 1, hw}), bd = p.md(new long[] {1, q, wide}, rows(q, wide));
+            dnnl_memory_desc wd = p.md(new long[] {n, hw, wide}, rows(hw, wide));
+            dnnl_memory pm = p.userMemory(pd), b = p.userMemory(bd), wm = p.userMemory(wd);
+            p.main = p.matmul(pd, pm, bd, b, null, null, wd, wm);
+            return p.done();
+        }
+
+        /**
+         * g (q, wide) = Σ_i planar[i] (q, hw)·wide[i] (hw, wide): per image into a temporary (n, q, wide), then the
+         * sum over the images as ones (1, n)·(n, q·wide); with bias, gbias (wide) = ones (1, n·hw)·wide (n·hw, wide).
+         */
+        Plan gradSum(long q, long wide, boolean bias) {
+            Plan p = new Plan();
+            long hw = hw();
+            dnnl_memory_desc pd = p.md(new long[] {n, q, hw}, rows(q, hw)), wd = p.md(new long[] {n, hw, wide}, rows(hw, wide));
+            dnnl_memory_desc gd = p.md(new long[] {1, q * wide}, new long[] {q * wide, 1});
+            dnnl_memory pm = p.userMemory(pd), wm = p.userMemory(wd), g = p.userMemory(gd);
+            dnnl_memory_desc perImage = p.md(new long[] {n, q, wide}, rows(q, wide)), perImageRows = p.md(new long[] {n, q * wide}, new long[] {q * wide, 1});
+            dnnl_memory_desc onesN = p.md(new long[] {1, n}, new long[] {n, 1});
+            dnnl_memory tmp = p.temp(perImage), tmpRows = p.alias(perImageRows), onesMem = p.ones(onesN, n);
+            p.main = p.matmul(pd, pm, wd, wm, null, null, perImage, tmp);
+            p.post.add(p.matmul(onesN, onesMem, perImageRows, tmpRows, null, null, gd, g));
+            if (bias) {
+                dnnl_memory_desc pix = p.md(new long[] {n * hw, wide}, new long[] {wide, 1}), onesP = p.md(new long[] {1, n * hw}, new long[] {n * hw, 1});
+                dnnl_memory_desc gbd = p.md(new long[] {1, wide}, new long[] {wide, 1});
+                dnnl_memory gb = p.userMemory(gbd), pixMem = p.alias(pix, wm), onesMem2 = p.ones(onesP, n * hw);
+                p.post.add(p.matmul(onesP, onesMem2, pix, pixMem, null, null, gbd, gb));
             }
             return p.done();
         }
