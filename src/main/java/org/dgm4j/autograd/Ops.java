@@ -223,7 +223,10 @@ public final class Ops {
         }, x, w, b);
     }
 
-    /** Cross-correlation: x (N, C, H, W), w (K, C, R, S), bias (K) or null → (N, K, P, Q). */
+    /**
+     * Cross-correlation: x (N, C, H, W), w (K, C, R, S), bias (K) or null → (N, K, P, Q); with
+     * {@code p.channelsLast()} x (N, H, W, C) → (N, P, Q, K), same w and bias (the gradients keep x's layout).
+     */
     public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p) {
         Tensor y = empty(x, Shapes.conv2d(x.shape(), w.shape(), p));
         k(x).conv2d(x, w, bias, p, y);
@@ -247,6 +250,7 @@ public final class Ops {
      * → (N, C, (H−1)·stride − 2·pad + dil·(R−1) + 1 + outputPadding, likewise W).
      */
     public static Tensor convTranspose2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p, int outPadH, int outPadW) {
+        if (p.channelsLast()) throw new UnsupportedOperationException("convTranspose2d: channels-last is not supported, permute to (N, K, H, W)");
         if (x.rank() != 4 || w.rank() != 4 || x.dim(1) != w.dim(0)) {
             throw new IllegalArgumentException("convTranspose2d: x must be (N, K, H, W) and w (K, C, R, S), found " + x.shape() + " and " + w.shape());
         }

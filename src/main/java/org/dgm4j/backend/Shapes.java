@@ -74,14 +74,19 @@ public final class Shapes {
         return Shape.of(m, n);
     }
 
+    /** x (N, C, H, W), w (K, C, R, S) → y (N, K, P, Q); channels-last: x (N, H, W, C) → y (N, P, Q, K). */
     public static Shape conv2d(Shape x, Shape w, Conv2dParams p) {
+        String layout = p.channelsLast() ? "(N, H, W, C)" : "(N, C, H, W)";
         if (x.rank() != 4 || w.rank() != 4) {
-            throw new IllegalArgumentException("conv2d: x must be (N, C, H, W) and w (K, C, R, S), found " + x + " and " + w);
+            throw new IllegalArgumentException("conv2d: x must be " + layout + " and w (K, C, R, S), found " + x + " and " + w);
         }
-        if (x.dim(1) != w.dim(1)) throw new IllegalArgumentException("conv2d: x " + x + " has " + x.dim(1) + " channels but w " + w + " expects " + w.dim(1));
-        long oh = p.outH(x.dim(2), w.dim(2)), ow = p.outW(x.dim(3), w.dim(3));
+        int ca = p.channelAxis(), ha = p.heightAxis();
+        if (x.dim(ca) != w.dim(1)) {
+            throw new IllegalArgumentException("conv2d: x " + x + " " + layout + " has " + x.dim(ca) + " channels but w " + w + " expects " + w.dim(1));
+        }
+        long oh = p.outH(x.dim(ha), w.dim(2)), ow = p.outW(x.dim(ha + 1), w.dim(3));
         if (oh < 1 || ow < 1) throw new IllegalArgumentException("conv2d: kernel " + w + " with " + p + " does not fit input " + x);
-        return Shape.of(x.dim(0), w.dim(0), oh, ow);
+        return p.channelsLast() ? Shape.of(x.dim(0), oh, ow, w.dim(0)) : Shape.of(x.dim(0), w.dim(0), oh, ow);
     }
 
     public static Shape permute(Shape x, int[] perm) {

@@ -1,5 +1,6 @@
 package org.dgm4j.flow;
 
+import org.dgm4j.nn.ChannelsLastSequential;
 import org.dgm4j.nn.Conv2d;
 import org.dgm4j.nn.Init;
 import org.dgm4j.nn.Layer;
@@ -39,8 +40,28 @@ public interface CouplingNet {
     /**
      * For images (B, C, H, W), Glow's net: Conv 3x3 (in → hidden, padding 1) ReLU, Conv 1x1 (hidden →
      * hidden) ReLU, Conv 3x3 (hidden → out, padding 1) with zero weight and bias. Spatial size kept.
+     * It runs channels-last inside ({@link ChannelsLastSequential}: the narrow input and output are
+     * permuted, the hidden activations are NHWC throughout); its state dict is that of the NCHW
+     * Sequential of the same layers ("0.weight", "0.bias", "2.*", "4.*"), so checkpoints of either load.
      */
     static CouplingNet conv(long hidden, DType dtype, Generator gen) {
+        if (hidden <= 0) throw new IllegalArgumentException("conv coupling net needs hidden > 0, found " + hidden);
+        if (Boolean.getBoolean(NCHW_PROPERTY)) return convNchw(hidden, dtype, gen);
+        return (in, out) -> {
+            Conv2d first = new Conv2d(in, hidden, 3, 1, 1, 1, true, true, dtype, gen);
+            Conv2d middle = new Conv2d(hidden, hidden, 1, 1, 0, 1, true, true, dtype, gen);
+            return new ChannelsLastSequential(first, new ReLU(), middle, new ReLU(), zeroConv3x3(hidden, out, true, dtype, gen));
+        };
+    }
+
+    /** System property: when "true", {@link #conv} builds {@link #convNchw} (same-jar comparisons in benchmarks). */
+    String NCHW_PROPERTY = "dgm4j.couplingnet.nchw";
+
+    /**
+     * The same net as {@link #conv}, same parameters drawn in the same order and the same state dict, run
+     * NCHW throughout (a {@link Sequential}): the reference for tests and the "before" of benchmarks.
+     */
+    static CouplingNet convNchw(long hidden, DType dtype, Generator gen) {
         if (hidden <= 0) throw new IllegalArgumentException("conv coupling net needs hidden > 0, found " + hidden);
         return (in, out) -> {
             Conv2d first = new Conv2d(in, hidden, 3, 1, 1, 1, true, dtype, gen);
@@ -51,7 +72,12 @@ public interface CouplingNet {
 
     /** A 3x3 convolution (padding 1) whose weight and bias start at zero (Glow's Conv2dZeros, without its extra scale). */
     static Conv2d zeroConv3x3(long in, long out, DType dtype, Generator gen) {
-        Conv2d c = new Conv2d(in, out, 3, 1, 1, 1, true, dtype, gen);
+        return zeroConv3x3(in, out, false, dtype, gen);
+    }
+
+    /** As {@link #zeroConv3x3(long, long, DType, Generator)}, channels-last when asked. */
+    static Conv2d zeroConv3x3(long in, long out, boolean channelsLast, DType dtype, Generator gen) {
+        Conv2d c = new Conv2d(in, out, 3, 1, 1, 1, true, channelsLast, dtype, gen);
         Init.zeros(c.weight().tensor());
         Init.zeros(c.bias().tensor());
         return c;

@@ -10,6 +10,9 @@ import org.dgm4j.tensor.Tensor;
  * 2-D cross-correlation as PyTorch's Conv2d (no groups): x (N, in, H, W) → y (N, out, P, Q) with
  * P = (H + 2·pad − dil·(k − 1) − 1) / stride + 1. weight (out, in, k, k), bias (out), both
  * U(−1/√fanIn, 1/√fanIn) with fanIn = in·k² (PyTorch's default).
+ *
+ * <p>Layout option: channels-last takes x (N, H, W, in) → y (N, P, Q, out) (NHWC, what oneDNN's CPU
+ * kernels prefer); the parameters and their state-dict entries are the same in both layouts.
  */
 public final class Conv2d extends Layer {
     private final long in, out, kernel;
@@ -26,11 +29,18 @@ public final class Conv2d extends Layer {
         this(in, out, kernel, stride, padding, 1, true, DType.F32, gen);
     }
 
+    /** NCHW (the default layout). */
     public Conv2d(long in, long out, int kernel, int stride, int padding, int dilation, boolean withBias, DType dtype, Generator gen) {
+        this(in, out, kernel, stride, padding, dilation, withBias, false, dtype, gen);
+    }
+
+    /** channelsLast: x (N, H, W, in) → y (N, P, Q, out); else NCHW. */
+    public Conv2d(long in, long out, int kernel, int stride, int padding, int dilation, boolean withBias, boolean channelsLast, DType dtype,
+                  Generator gen) {
         this.in = in;
         this.out = out;
         this.kernel = kernel;
-        this.geometry = Conv2dParams.of(stride, padding, dilation);
+        this.geometry = Conv2dParams.of(stride, padding, dilation).channelsLast(channelsLast);
         long fanIn = in * kernel * kernel;
         weight = defaultInitParameter("weight", dtype, fanIn, gen, out, in, kernel, kernel);
         bias = withBias ? defaultInitParameter("bias", dtype, fanIn, gen, out) : null;
@@ -50,13 +60,17 @@ public final class Conv2d extends Layer {
 
     @Override
     public Tensor forward(Tensor x) {
-        if (x.rank() != 4 || x.dim(1) != in) throw new IllegalArgumentException("Conv2d(" + in + ", " + out + "): input must be (N, " + in + ", H, W), found " + x.shape());
+        if (x.rank() != 4 || x.dim(geometry.channelAxis()) != in) {
+            String want = geometry.channelsLast() ? "(N, H, W, " + in + ")" : "(N, " + in + ", H, W)";
+            throw new IllegalArgumentException("Conv2d(" + in + ", " + out + "): input must be " + want + ", found " + x.shape());
+        }
         return Ops.conv2d(x, weight.tensor(), bias == null ? null : bias.tensor(), geometry);
     }
 
     @Override
     protected String describe() {
         return in + " -> " + out + ", kernel " + kernel + ", stride " + geometry.strideH() + ", padding " + geometry.padH()
-                + (geometry.dilH() != 1 ? ", dilation " + geometry.dilH() : "") + (bias == null ? ", no bias" : "");
+                + (geometry.dilH() != 1 ? ", dilation " + geometry.dilH() : "") + (bias == null ? ", no bias" : "")
+                + (geometry.channelsLast() ? ", channels-last" : "");
     }
 }

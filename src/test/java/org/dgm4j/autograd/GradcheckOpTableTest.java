@@ -84,6 +84,13 @@ class GradcheckOpTableTest {
                         new long[] {2, 3, 5, 4}, new long[] {2, 3, 3, 3}, new long[] {2}),
                 Case.of(x -> Ops.conv2d(x[0], x[1], null, new Conv2dParams(2, 1, 0, 2, 2, 1)), -1, 1,
                         new long[] {1, 2, 7, 6}, new long[] {3, 2, 2, 3}),
+                // channels-last: x (N, H, W, C); a "same" 3x3, a 1x1 (the CPU's matmul path in float32), an asymmetric strided one
+                Case.of(x -> Ops.conv2d(x[0], x[1], x[2], Conv2dParams.of(1, 1, 1).channelsLast(true)), -1, 1,
+                        new long[] {2, 5, 4, 3}, new long[] {2, 3, 3, 3}, new long[] {2}),
+                Case.of(x -> Ops.conv2d(x[0], x[1], x[2], Conv2dParams.of(1, 0, 1).channelsLast(true)), -1, 1,
+                        new long[] {2, 3, 5, 4}, new long[] {3, 4, 1, 1}, new long[] {3}),
+                Case.of(x -> Ops.conv2d(x[0], x[1], null, new Conv2dParams(2, 1, 0, 2, 2, 1, true)), -1, 1,
+                        new long[] {1, 7, 6, 2}, new long[] {3, 2, 2, 3}),
                 Case.of(x -> Ops.convTranspose2d(x[0], x[1], x[2], Conv2dParams.of(2, 1, 1), 1, 1), -1, 1,
                         new long[] {2, 3, 3, 4}, new long[] {3, 2, 3, 3}, new long[] {2})));
         m.put("permute", List.of(Case.of(x -> Ops.permute(x[0], 2, 0, 1), -1, 1, new long[] {2, 3, 4})));

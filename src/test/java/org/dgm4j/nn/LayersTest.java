@@ -55,6 +55,21 @@ class LayersTest {
     }
 
     @Test
+    void conv2dChannelsLastIsThePermutedNchwLayer() {
+        try (Scope s = Scope.open();
+             Conv2d nchw = new Conv2d(3, 4, 3, 2, 1, 1, true, DType.F64, new Generator(3));
+             Conv2d nhwc = new Conv2d(3, 4, 3, 2, 1, 1, true, true, DType.F64, new Generator(3))) {
+            assertEquals(nchw.stateDict().keySet(), nhwc.stateDict().keySet());
+            assertArrayEquals(nchw.weight().tensor().toDoubleArray(), nhwc.weight().tensor().toDoubleArray(), 0); // same draws, same (K, C, R, S)
+            Tensor x = new Generator(4).normal(DType.F64, 2, 3, 6, 5);
+            Tensor y = nchw.forward(x), yl = nhwc.forward(x.permute(0, 2, 3, 1));
+            assertArrayEquals(new long[] {2, 3, 3, 4}, yl.dims());
+            assertArrayEquals(y.toDoubleArray(), yl.permute(0, 3, 1, 2).toDoubleArray(), 0); // float64 loops: same order of terms
+            assertThrows(IllegalArgumentException.class, () -> nhwc.forward(x)); // NCHW input to a channels-last layer
+        }
+    }
+
+    @Test
     void convTranspose2dMatchesScatterLoops() {
         // weight (in, out, k, k) as PyTorch; every input pixel scatters w-weighted values into the output
         int n = 2, cin = 3, cout = 2, h = 3, wd = 4, r = 3, st = 2, pad = 1, outPad = 1;

@@ -100,8 +100,9 @@ final class CpuKernels implements Kernels {
             JavaLinalg.conv2d(x, w, bias, p, y);
             return;
         }
-        OneDnn.conv2dForward(ptr(x), ptr(w), ptr(bias), ptr(y), x.dim(0), x.dim(1), x.dim(2), x.dim(3), w.dim(0), w.dim(2), w.dim(3),
-                p.strideH(), p.strideW(), p.padH(), p.padW(), p.dilH(), p.dilW());
+        int ca = p.channelAxis(), ha = p.heightAxis();
+        OneDnn.conv2dForward(ptr(x), ptr(w), ptr(bias), ptr(y), x.dim(0), x.dim(ca), x.dim(ha), x.dim(ha + 1), w.dim(0), w.dim(2), w.dim(3),
+                p.strideH(), p.strideW(), p.padH(), p.padW(), p.dilH(), p.dilW(), p.channelsLast());
     }
 
     @Override
@@ -110,8 +111,9 @@ final class CpuKernels implements Kernels {
             JavaLinalg.conv2dBackwardData(gy, w, p, gx);
             return;
         }
-        OneDnn.conv2dBackwardData(ptr(gy), ptr(w), ptr(gx), gx.dim(0), gx.dim(1), gx.dim(2), gx.dim(3), w.dim(0), w.dim(2), w.dim(3),
-                p.strideH(), p.strideW(), p.padH(), p.padW(), p.dilH(), p.dilW());
+        int ca = p.channelAxis(), ha = p.heightAxis();
+        OneDnn.conv2dBackwardData(ptr(gy), ptr(w), ptr(gx), gx.dim(0), gx.dim(ca), gx.dim(ha), gx.dim(ha + 1), w.dim(0), w.dim(2), w.dim(3),
+                p.strideH(), p.strideW(), p.padH(), p.padW(), p.dilH(), p.dilW(), p.channelsLast());
     }
 
     @Override
@@ -120,8 +122,9 @@ final class CpuKernels implements Kernels {
             JavaLinalg.conv2dBackwardWeights(x, gy, p, gw, gbias);
             return;
         }
-        OneDnn.conv2dBackwardWeights(ptr(x), ptr(gy), ptr(gw), ptr(gbias), x.dim(0), x.dim(1), x.dim(2), x.dim(3), gw.dim(0), gw.dim(2), gw.dim(3),
-                p.strideH(), p.strideW(), p.padH(), p.padW(), p.dilH(), p.dilW());
+        int ca = p.channelAxis(), ha = p.heightAxis();
+        OneDnn.conv2dBackwardWeights(ptr(x), ptr(gy), ptr(gw), ptr(gbias), x.dim(0), x.dim(ca), x.dim(ha), x.dim(ha + 1), gw.dim(0), gw.dim(2),
+                gw.dim(3), p.strideH(), p.strideW(), p.padH(), p.padW(), p.dilH(), p.dilW(), p.channelsLast());
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.dgm4j.backend.cpu;
 
+import java.nio.FloatBuffer;
+import org.dgm4j.tensor.DType;
 import org.dgm4j.tensor.Tensor;
 
 /** Permute, concat and strided slices on the CPU: index arithmetic over contiguous tensors. */
@@ -9,6 +11,7 @@ final class CpuMovement {
     private CpuMovement() {}
 
     static void permute(Tensor x, int[] perm, Tensor out) {
+        if (CpuElementwise.fastPaths && x.dtype() == DType.F32 && swapBlocks(x, perm, out)) return;
         Buf xb = Buf.of(x), ob = Buf.of(out);
         long[] inStrides = x.shape().strides();
         long[] outDims = out.rank() == 0 ? new long[] {1} : out.dims();
@@ -29,6 +32,39 @@ final class CpuMovement {
                 for (int j = 0; j < n; j++) ob.set(o + j, xb.get(s + j * step));
             }
         });
+    }
+
+    /**
+     * The float32 fast path of permutations that swap two blocks of axes after a leading block, perm =
+     * [0, p) ++ [q, r) ++ [p, q) (NCHW ↔ NHWC, the transpose of the last two axes): x is (a, b, c) and out
+     * (a, c, b), transposed per leading index on float[] tiles. False (nothing done) for other permutations.
+     */
+    private static boolean swapBlocks(Tensor x, int[] perm, Tensor out) {
+        int r = perm.length, p = 0;
+        while (p < r && perm[p] == p) p++;
+        if (p >= r - 1) return false;
+        int q = perm[p];
+        for (int i = p; i < p + (r - q); i++) if (perm[i] != q + (i - p)) return false;
+        for (int i = p + (r - q); i < r; i++) if (perm[i] != p + (i - p - (r - q))) return false;
+        long a = 1, b = 1, c = 1;
+        for (int i = 0; i < p; i++) a *= x.dim(i);
+        for (int i = p; i < q; i++) b *= x.dim(i);
+        for (int i = q; i < r; i++) c *= x.dim(i);
+        long block = b * c;
+        if (block > (1 << 22) || block == 0) return false; // tiles of at most 16 MiB
+        FloatBuffer xb = x.floatBuffer(), ob = out.floatBuffer();
+        int bi = (int) b, ci = (int) c, len = (int) block;
+        Parallel.range(a, Math.max(1, GRAIN / len), (lo, hi) -> {
+            float[] in = new float[len], o = new float[len];
+            for (int i = lo; i < hi; i++) {
+                xb.get(i * len, in, 0, len);
+                for (int j = 0; j < bi; j++) {
+                    for (int k = 0; k < ci; k++) o[k * bi + j] = in[j * ci + k];
+                }
+                ob.put(i * len, o, 0, len);
+            }
+        });
+        return true;
     }
 
     /** Elements before / from an axis: outer = Π dims[0, axis), inner = Π dims(axis, rank). */

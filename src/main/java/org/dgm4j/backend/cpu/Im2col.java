@@ -68,6 +68,22 @@ final class Im2col {
         }
     }
 
+    /** gbias (k) = Σ over the rows of gy (m, k): summed in double, rounded once. */
+    static void biasGradRows(long gy, long gbias, long m, int k) {
+        int rows = (int) Math.max(1, Math.min(m, 4096 / Math.max(1, k)));
+        float[] tile = new float[rows * k], out = new float[k];
+        double[] acc = new double[k];
+        for (long r0 = 0; r0 < m; r0 += rows) {
+            int nr = (int) Math.min(rows, m - r0);
+            at(gy + r0 * k * 4L).get(tile, 0, nr * k);
+            for (int i = 0; i < nr; i++) {
+                for (int c = 0; c < k; c++) acc[c] += tile[i * k + c];
+            }
+        }
+        for (int c = 0; c < k; c++) out[c] = (float) acc[c];
+        at(gbias).put(out, 0, k);
+    }
+
     /** dst (a, c, b) = src (a, b, c): swaps the last two axes of a small array (weights). */
     static void swapLast(long src, long dst, int a, int b, int c) {
         float[] in = new float[a * b * c], out = new float[in.length];

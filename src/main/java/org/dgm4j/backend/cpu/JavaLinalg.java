@@ -32,15 +32,16 @@ final class JavaLinalg {
         });
     }
 
-    /** Shapes of one convolution, read from x (N, C, H, W), w (K, C, R, S) and y (N, K, P, Q). */
+    /** Shapes of one convolution, read from x (N, C, H, W), w (K, C, R, S) and y (N, K, P, Q), or x (N, H, W, C), y (N, P, Q, K) when channels-last. */
     private record Geo(int n, int c, int h, int w, int k, int r, int s, int p, int q, Conv2dParams cp) {
         static Geo of(Tensor x, Tensor w, Tensor y, Conv2dParams cp) {
-            return new Geo((int) x.dim(0), (int) x.dim(1), (int) x.dim(2), (int) x.dim(3), (int) w.dim(0),
-                    (int) w.dim(2), (int) w.dim(3), (int) y.dim(2), (int) y.dim(3), cp);
+            int ca = cp.channelAxis(), ha = cp.heightAxis();
+            return new Geo((int) x.dim(0), (int) x.dim(ca), (int) x.dim(ha), (int) x.dim(ha + 1), (int) w.dim(0),
+                    (int) w.dim(2), (int) w.dim(3), (int) y.dim(ha), (int) y.dim(ha + 1), cp);
         }
 
         int xIndex(int ni, int ci, int hi, int wi) {
-            return ((ni * c + ci) * h + hi) * w + wi;
+            return cp.channelsLast() ? ((ni * h + hi) * w + wi) * c + ci : ((ni * c + ci) * h + hi) * w + wi;
         }
 
         int wIndex(int ki, int ci, int ri, int si) {
@@ -48,7 +49,7 @@ final class JavaLinalg {
         }
 
         int yIndex(int ni, int ki, int pi, int qi) {
-            return ((ni * k + ki) * p + pi) * q + qi;
+            return cp.channelsLast() ? ((ni * p + pi) * q + qi) * k + ki : ((ni * k + ki) * p + pi) * q + qi;
         }
 
         int inH(int pi, int ri) {
@@ -104,7 +105,7 @@ final class JavaLinalg {
                                     for (int si = 0; si < g.s; si++) {
                                         int wi = g.inW(qi, si);
                                         if (wi < 0 || wi >= g.w) continue;
-                                        acc[(ci * g.h + hi2) * g.w + wi] += d * wb.get(g.wIndex(ki, ci, ri, si));
+                                        acc[g.xIndex(0, ci, hi2, wi)] += d * wb.get(g.wIndex(ki, ci, ri, si));
                                     }
                                 }
                             }

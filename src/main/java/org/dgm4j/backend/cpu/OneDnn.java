@@ -146,13 +146,23 @@ public final class OneDnn {
     /** y (n, k, P, Q) = conv(x (n, c, h, w), w (k, c, r, s)) + bias (k, may be null); PyTorch conv2d semantics (dilation 1 = dense). */
     public static void conv2dForward(Pointer x, Pointer w, Pointer bias, Pointer y, long n, long c, long h, long wdt, long k,
                                      long r, long s, int strideH, int strideW, int padH, int padW, int dilH, int dilW) {
-        Conv g = new Conv(n, c, h, wdt, k, r, s, strideH, strideW, padH, padW, dilH, dilW, convLayout);
+        conv2dForward(x, w, bias, y, n, c, h, wdt, k, r, s, strideH, strideW, padH, padW, dilH, dilW, false);
+    }
+
+    /** As above; with channelsLast x is (n, h, w, c) and y (n, P, Q, k), the weight still (k, c, r, s). */
+    public static void conv2dForward(Pointer x, Pointer w, Pointer bias, Pointer y, long n, long c, long h, long wdt, long k,
+                                     long r, long s, int strideH, int strideW, int padH, int padW, int dilH, int dilW, boolean channelsLast) {
+        Conv g = new Conv(n, c, h, wdt, k, r, s, strideH, strideW, padH, padW, dilH, dilW, convLayout, channelsLast);
         boolean hasBias = bias != null;
         if (g.narrow() < 0) { // few input channels: oneDNN's blocked forward beats im2col + a matmul with K = c·r·s
             synchronized (LOCK) {
                 requireData(x, w, y);
-                g.narrowForward(x, w, bias, y);
+                if (g.nhwc()) g.narrowForwardNhwc(x, w, bias, y);
+                else g.narrowForward(x, w, bias, y);
             }
+        } else if (g.asMatmul() && g.nhwc()) {
+            if (hasBias) run(g.key(7, 1), () -> g.rowsForward(true), x, w, bias, y);
+            else run(g.key(7, 0), () -> g.rowsForward(false), x, w, y);
         } else if (g.asMatmul()) {
             if (hasBias) run(g.key(4, 1), () -> g.pointwiseForward(true), x, w, bias, y);
             else run(g.key(4, 0), () -> g.pointwiseForward(false), x, w, y);
@@ -163,26 +173,44 @@ public final class OneDnn {
     /** gx (n, c, h, w) = ∂(y·gy)/∂x for gy (n, k, P, Q), w (k, c, r, s); also the forward pass of a transposed convolution. */
     public static void conv2dBackwardData(Pointer gy, Pointer w, Pointer gx, long n, long c, long h, long wdt, long k,
                                           long r, long s, int strideH, int strideW, int padH, int padW, int dilH, int dilW) {
-        Conv g = new Conv(n, c, h, wdt, k, r, s, strideH, strideW, padH, padW, dilH, dilW, convLayout);
+        conv2dBackwardData(gy, w, gx, n, c, h, wdt, k, r, s, strideH, strideW, padH, padW, dilH, dilW, false);
+    }
+
+    /** As above; with channelsLast gy is (n, P, Q, k) and gx (n, h, w, c). */
+    public static void conv2dBackwardData(Pointer gy, Pointer w, Pointer gx, long n, long c, long h, long wdt, long k,
+                                          long r, long s, int strideH, int strideW, int padH, int padW, int dilH, int dilW, boolean channelsLast) {
+        Conv g = new Conv(n, c, h, wdt, k, r, s, strideH, strideW, padH, padW, dilH, dilW, convLayout, channelsLast);
         if (g.narrow() != 0) {
             synchronized (LOCK) {
                 requireData(gy, w, gx);
-                g.narrowBackwardData(gy, w, gx);
+                if (g.nhwc()) g.narrowBackwardDataNhwc(gy, w, gx);
+                else g.narrowBackwardData(gy, w, gx);
             }
-        } else if (g.asMatmul()) run(g.key(5, 0), g::pointwiseBackwardData, gy, w, gx);
+        } else if (g.asMatmul() && g.nhwc()) run(g.key(8, 0), g::rowsBackwardData, gy, w, gx);
+        else if (g.asMatmul()) run(g.key(5, 0), g::pointwiseBackwardData, gy, w, gx);
         else run(g.key(2, 0), g::backwardData, gy, w, gx);
     }
 
     /** gw (k, c, r, s) and gbias (k, may be null) of the convolution of x (n, c, h, w) with output gradient gy (n, k, P, Q); both are overwritten. */
     public static void conv2dBackwardWeights(Pointer x, Pointer gy, Pointer gw, Pointer gbias, long n, long c, long h, long wdt, long k,
                                              long r, long s, int strideH, int strideW, int padH, int padW, int dilH, int dilW) {
-        Conv g = new Conv(n, c, h, wdt, k, r, s, strideH, strideW, padH, padW, dilH, dilW, convLayout);
+        conv2dBackwardWeights(x, gy, gw, gbias, n, c, h, wdt, k, r, s, strideH, strideW, padH, padW, dilH, dilW, false);
+    }
+
+    /** As above; with channelsLast x is (n, h, w, c) and gy (n, P, Q, k). */
+    public static void conv2dBackwardWeights(Pointer x, Pointer gy, Pointer gw, Pointer gbias, long n, long c, long h, long wdt, long k,
+                                             long r, long s, int strideH, int strideW, int padH, int padW, int dilH, int dilW, boolean channelsLast) {
+        Conv g = new Conv(n, c, h, wdt, k, r, s, strideH, strideW, padH, padW, dilH, dilW, convLayout, channelsLast);
         boolean hasBias = gbias != null;
         if (g.narrow() != 0) {
             synchronized (LOCK) {
                 requireData(x, gy, gw);
-                g.narrowBackwardWeights(x, gy, gw, gbias);
+                if (g.nhwc()) g.narrowBackwardWeightsNhwc(x, gy, gw, gbias);
+                else g.narrowBackwardWeights(x, gy, gw, gbias);
             }
+        } else if (g.asMatmul() && g.nhwc()) {
+            if (hasBias) run(g.key(9, 1), () -> g.rowsBackwardWeights(true), x, gy, gw, gbias);
+            else run(g.key(9, 0), () -> g.rowsBackwardWeights(false), x, gy, gw);
         } else if (g.asMatmul()) {
             if (hasBias) run(g.key(6, 1), () -> g.pointwiseBackwardWeights(true), x, gy, gw, gbias);
             else run(g.key(6, 0), () -> g.pointwiseBackwardWeights(false), x, gy, gw);
@@ -218,12 +246,16 @@ public final class OneDnn {
     /** One primitive with its arguments; scratch is non-null when it needs a scratchpad. */
     private record Step(dnnl_primitive prim, dnnl_exec_arg_t args, int nargs, dnnl_memory scratch) {}
 
+    /** A second memory object (another descriptor) on the caller's {@code index}-th pointer. */
+    private record UserAlias(dnnl_memory mem, int index) {}
+
     /** A plan's own memory object placed in the arena at {@code offset} (a reorder buffer). */
     private record Temp(dnnl_memory mem, long offset) {}
 
     /** Everything one shape needs, kept for the JVM's life; user[i] is bound to the i-th pointer of a call. */
     private static final class Plan {
         final List<dnnl_memory> user = new ArrayList<>();
+        final List<UserAlias> userAliases = new ArrayList<>();
         final List<Step> pre = new ArrayList<>(), post = new ArrayList<>();
         final List<Temp> temps = new ArrayList<>();
         long tempBytes, scratchBytes; // arena layout: reorder buffers, then the largest scratchpad
@@ -237,6 +269,10 @@ public final class OneDnn {
             for (int i = 0; i < ptrs.length; i++) {
                 Pointer p = ptrs[i];
                 check(dnnl_memory_set_data_handle(user.get(i), addr.at(p.address() + p.position() * p.sizeof())), "set_data_handle");
+            }
+            for (UserAlias a : userAliases) {
+                Pointer p = ptrs[a.index()];
+                check(dnnl_memory_set_data_handle(a.mem(), addr.at(p.address() + p.position() * p.sizeof())), "set_data_handle");
             }
             long base = arena(tempBytes + scratchBytes);
             for (Temp t : temps) check(dnnl_memory_set_data_handle(t.mem(), addr.at(base + t.offset())), "set_data_handle");
@@ -352,6 +388,14 @@ public final class OneDnn {
             check(dnnl_memory_create(m, md, Rt.ENGINE, null), "memory_create");
             temps.add(new Temp(m, tempBytes));
             tempBytes += (dnnl_memory_desc_get_size(md) + 63) & ~63L; // keep each buffer 64-byte aligned
+            return m;
+        }
+
+        /** Another view (descriptor) of the caller's buffer that {@code of} (a user memory of this plan) is bound to. */
+        dnnl_memory alias(dnnl_memory_desc md, dnnl_memory of) {
+            dnnl_memory m = new dnnl_memory();
+            check(dnnl_memory_create(m, md, Rt.ENGINE, null), "memory_create");
+            userAliases.add(new UserAlias(m, user.indexOf(of)));
             return m;
         }
 
@@ -485,9 +529,10 @@ public final class OneDnn {
 
     /** Geometry of one convolution; builds its forward and backward plans. */
     private record Conv(long n, long c, long h, long w, long k, long r, long s, int sh, int sw, int ph, int pw, int dh, int dw,
-                        ConvLayout layout, boolean asMatmul) {
-        Conv(long n, long c, long h, long w, long k, long r, long s, int sh, int sw, int ph, int pw, int dh, int dw, ConvLayout layout) {
-            this(n, c, h, w, k, r, s, sh, sw, ph, pw, dh, dw, layout, pointwiseAsMatmul && r == 1 && s == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0);
+                        ConvLayout layout, boolean nhwc, boolean asMatmul) {
+        Conv(long n, long c, long h, long w, long k, long r, long s, int sh, int sw, int ph, int pw, int dh, int dw, ConvLayout layout, boolean nhwc) {
+            this(n, c, h, w, k, r, s, sh, sw, ph, pw, dh, dw, layout, nhwc,
+                    pointwiseAsMatmul && r == 1 && s == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0);
         }
 
         Conv {
@@ -513,7 +558,7 @@ public final class OneDnn {
         long outW() { return (w + 2L * pw - (long) dw * (s - 1) - 1) / sw + 1; }
 
         Key key(int op, int bias) {
-            return new Key(op, n, c, h, w, k, r, s, sh, sw, ph, pw, dh, dw, bias, layout.ordinal());
+            return new Key(op, n, c, h, w, k, r, s, sh, sw, ph, pw, dh, dw, bias, layout.ordinal(), nhwc ? 1 : 0);
         }
 
         long[] src() { return new long[] {n, c, h, w}; }
@@ -523,16 +568,23 @@ public final class OneDnn {
         long[] dil() { return new long[] {dh - 1, dw - 1}; } // oneDNN counts dilation from 0
         long[] pad() { return new long[] {ph, pw}; } // same right padding: oneDNN then floors like PyTorch
 
-        /** The descriptor the primitive is created with: "any" or the plain one. */
+        /** The caller's activation layout: nchw, or nhwc when channels-last. */
+        int act() { return nhwc ? dnnl_nhwc : dnnl_nchw; }
+
+        /**
+         * The descriptor the primitive is created with: "any" or the plain one. Channels-last activations are
+         * given as nhwc, which oneDNN's jit convolutions take as they are (no reorders); weights may be "any".
+         */
         dnnl_memory_desc prim(Plan p, long[] dims, int plainTag) {
-            return p.md(dims, layout == ConvLayout.ANY ? dnnl_format_tag_any : plainTag);
+            boolean fixed = layout == ConvLayout.PLAIN || (nhwc && plainTag == dnnl_nhwc);
+            return p.md(dims, fixed ? plainTag : dnnl_format_tag_any);
         }
 
         dnnl_primitive_desc forwardPd(Plan p, boolean bias, dnnl_primitive_attr attr) {
             dnnl_primitive_desc pd = new dnnl_primitive_desc();
             check(dnnl_convolution_forward_primitive_desc_create(pd, Rt.ENGINE, dnnl_forward_training, dnnl_convolution_direct,
-                    prim(p, src(), dnnl_nchw), prim(p, wei(), dnnl_oihw), bias ? p.md(new long[] {k}, dnnl_a) : null,
-                    prim(p, dst(), dnnl_nchw), strides(), dil(), pad(), pad(), attr), "convolution_forward_primitive_desc_create");
+                    prim(p, src(), act()), prim(p, wei(), dnnl_oihw), bias ? p.md(new long[] {k}, dnnl_a) : null,
+                    prim(p, dst(), act()), strides(), dil(), pad(), pad(), attr), "convolution_forward_primitive_desc_create");
             return pd;
         }
 
@@ -541,10 +593,10 @@ public final class OneDnn {
             dnnl_primitive_attr attr = userScratchpad();
             dnnl_primitive_desc pd = forwardPd(p, bias, attr);
             dnnl_primitive_attr_destroy(attr);
-            dnnl_memory x = p.bind(p.md(src(), dnnl_nchw), pd, dnnl_query_src_md, false);
+            dnnl_memory x = p.bind(p.md(src(), act()), pd, dnnl_query_src_md, false);
             dnnl_memory wt = p.bind(p.md(wei(), dnnl_oihw), pd, dnnl_query_weights_md, false);
             dnnl_memory b = bias ? p.userMemory(p.md(new long[] {k}, dnnl_a)) : null;
-            dnnl_memory y = p.bind(p.md(dst(), dnnl_nchw), pd, dnnl_query_dst_md, true);
+            dnnl_memory y = p.bind(p.md(dst(), act()), pd, dnnl_query_dst_md, true);
             p.main = bias ? p.step(pd, DNNL_ARG_SRC, x, DNNL_ARG_WEIGHTS, wt, DNNL_ARG_BIAS, b, DNNL_ARG_DST, y)
                     : p.step(pd, DNNL_ARG_SRC, x, DNNL_ARG_WEIGHTS, wt, DNNL_ARG_DST, y);
             return p.done();
@@ -557,12 +609,12 @@ public final class OneDnn {
             dnnl_primitive_attr attr = userScratchpad();
             dnnl_primitive_desc pd = new dnnl_primitive_desc();
             check(dnnl_convolution_backward_data_primitive_desc_create(pd, Rt.ENGINE, dnnl_convolution_direct,
-                    prim(p, src(), dnnl_nchw), prim(p, wei(), dnnl_oihw), prim(p, dst(), dnnl_nchw),
+                    prim(p, src(), act()), prim(p, wei(), dnnl_oihw), prim(p, dst(), act()),
                     strides(), dil(), pad(), pad(), hint, attr), "convolution_backward_data_primitive_desc_create");
             dnnl_primitive_attr_destroy(attr);
-            dnnl_memory gy = p.bind(p.md(dst(), dnnl_nchw), pd, dnnl_query_diff_dst_md, false);
+            dnnl_memory gy = p.bind(p.md(dst(), act()), pd, dnnl_query_diff_dst_md, false);
             dnnl_memory wt = p.bind(p.md(wei(), dnnl_oihw), pd, dnnl_query_weights_md, false);
-            dnnl_memory gx = p.bind(p.md(src(), dnnl_nchw), pd, dnnl_query_diff_src_md, true);
+            dnnl_memory gx = p.bind(p.md(src(), act()), pd, dnnl_query_diff_src_md, true);
             p.main = p.step(pd, DNNL_ARG_DIFF_DST, gy, DNNL_ARG_WEIGHTS, wt, DNNL_ARG_DIFF_SRC, gx);
             return p.done();
         }
@@ -574,12 +626,12 @@ public final class OneDnn {
             dnnl_primitive_attr attr = userScratchpad();
             dnnl_primitive_desc pd = new dnnl_primitive_desc();
             check(dnnl_convolution_backward_weights_primitive_desc_create(pd, Rt.ENGINE, dnnl_convolution_direct,
-                    prim(p, src(), dnnl_nchw), prim(p, wei(), dnnl_oihw), bias ? p.md(new long[] {k}, dnnl_a) : null,
-                    prim(p, dst(), dnnl_nchw), strides(), dil(), pad(), pad(), hint, attr),
+                    prim(p, src(), act()), prim(p, wei(), dnnl_oihw), bias ? p.md(new long[] {k}, dnnl_a) : null,
+                    prim(p, dst(), act()), strides(), dil(), pad(), pad(), hint, attr),
                     "convolution_backward_weights_primitive_desc_create");
             dnnl_primitive_attr_destroy(attr);
-            dnnl_memory x = p.bind(p.md(src(), dnnl_nchw), pd, dnnl_query_src_md, false);
-            dnnl_memory gy = p.bind(p.md(dst(), dnnl_nchw), pd, dnnl_query_diff_dst_md, false);
+            dnnl_memory x = p.bind(p.md(src(), act()), pd, dnnl_query_src_md, false);
+            dnnl_memory gy = p.bind(p.md(dst(), act()), pd, dnnl_query_diff_dst_md, false);
             dnnl_memory gw = p.bind(p.md(wei(), dnnl_oihw), pd, dnnl_query_diff_weights_md, true);
             dnnl_memory gb = bias ? p.userMemory(p.md(new long[] {k}, dnnl_a)) : null;
             p.main = bias ? p.step(pd, DNNL_ARG_SRC, x, DNNL_ARG_DIFF_DST, gy, DNNL_ARG_DIFF_WEIGHTS, gw, DNNL_ARG_DIFF_BIAS, gb)
@@ -596,7 +648,7 @@ public final class OneDnn {
 
         /** The 1x1 geometry (n, cc → kk, h, w) whose plans do the matmuls. */
         Conv pointwise(long cc, long kk) {
-            return new Conv(n, cc, h, w, kk, 1, 1, 1, 1, 0, 0, 1, 1, layout, true);
+            return new Conv(n, cc, h, w, kk, 1, 1, 1, 1, 0, 0, 1, 1, layout, false, true);
         }
 
         long rs() { return r * s; }
@@ -693,6 +745,158 @@ public final class OneDnn {
                 dnnl_memory tb = p.temp(perImageB), tbRows = p.alias(perImageBRows), onesP = p.ones(onesHw, hw);
                 p.post.add(p.matmul(gyd, gy, onesHw, onesP, null, null, perImageB, tb));
                 p.post.add(p.matmul(onesN, onesMem, perImageBRows, tbRows, null, null, gbd, gb));
+            }
+            return p.done();
+        }
+
+        // ---- "same" convolutions with a narrow side, channels-last (callers hold LOCK) ----------------
+        //
+        // The narrow tensor (few channels: cheap to move) is transposed per image to planar (n, ch, hw), so
+        // Im2col's planar loops serve as in NCHW, and the matmuls are per image with the wide NHWC side read
+        // through a transposed view: the shapes oneDNN runs well (one matmul over all pixels with 18 or 36
+        // output columns, or a K of n·hw, measured 2-3x slower). Few input channels (q = c·r·s, the OIHW
+        // weight as it is is (k, q)): the forward stays oneDNN's nhwc convolution; gcol[i] (q, hw) =
+        // wᵀ·gy[i]ᵀ, gx = col2im(gcol); gwᵀ (q, k) = Σ_i im2col(x)[i] (q, hw)·gy[i] (hw, k). Few output
+        // channels (q = k·r·s, w2 (q, c) the weight with its last two axes swapped): z[i] = w2·x[i]ᵀ, y =
+        // col2im(z) with the opposite tap sign; gx[i] = col[i]ᵀ·w2 and gw2 = Σ_i col[i]·x[i] with col =
+        // im2col(gy) of that sign.
+
+        long hw() { return h * w; }
+
+        /** Few output channels only (narrow() < 0): with few input channels oneDNN's nhwc forward wins. */
+        void narrowForwardNhwc(Pointer x, Pointer wt, Pointer bias, Pointer y) {
+            long q = k * rs(), w2 = work(floats(q * c) + floats(n * q * hw()) + floats(n * k * hw()));
+            long z = w2 + floats(q * c), yc = z + floats(n * q * hw());
+            Im2col.swapLast(Im2col.address(wt), w2, (int) k, (int) c, (int) rs());
+            run(key(10, 0), () -> planarFromWide(q, c, false), ptr(w2), x, ptr(z));
+            Im2col.col2im(z, Im2col.address(bias), yc, n, (int) k, (int) h, (int) w, (int) r, (int) s, -1);
+            Im2col.swapLast(yc, Im2col.address(y), (int) n, (int) k, (int) hw());
+        }
+
+        void narrowBackwardDataNhwc(Pointer gy, Pointer wt, Pointer gx) {
+            if (narrow() > 0) {
+                long q = c * rs(), gcol = work(floats(n * q * hw()) + floats(n * c * hw())), gxc = gcol + floats(n * q * hw());
+                run(key(11, 0), () -> planarFromWide(q, k, true), wt, gy, ptr(gcol));
+                Im2col.col2im(gcol, 0, gxc, n, (int) c, (int) h, (int) w, (int) r, (int) s, 1);
+                Im2col.swapLast(gxc, Im2col.address(gx), (int) n, (int) c, (int) hw());
+            } else {
+                long q = k * rs(), w2 = work(floats(q * c) + floats(n * k * hw()) + floats(n * q * hw()));
+                long gyc = w2 + floats(q * c), col = gyc + floats(n * k * hw());
+                Im2col.swapLast(Im2col.address(wt), w2, (int) k, (int) c, (int) rs());
+                Im2col.swapLast(Im2col.address(gy), gyc, (int) n, (int) hw(), (int) k);
+                Im2col.im2col(gyc, col, n, (int) k, (int) h, (int) w, (int) r, (int) s, -1);
+                run(key(12, 0), () -> wideFromPlanar(q, c), ptr(col), ptr(w2), gx);
+            }
+        }
+
+        void narrowBackwardWeightsNhwc(Pointer x, Pointer gy, Pointer gw, Pointer gbias) {
+            boolean b = gbias != null;
+            if (narrow() > 0) {
+                long q = c * rs(), g = work(floats(q * k) + floats(n * c * hw()) + floats(n * q * hw()));
+                long xc = g + floats(q * k), col = xc + floats(n * c * hw());
+                Im2col.swapLast(Im2col.address(x), xc, (int) n, (int) hw(), (int) c);
+                Im2col.im2col(xc, col, n, (int) c, (int) h, (int) w, (int) r, (int) s, 1);
+                if (b) run(key(13, 1), () -> gradSum(q, k, true), ptr(col), gy, ptr(g), gbias);
+                else run(key(13, 0), () -> gradSum(q, k, false), ptr(col), gy, ptr(g));
+                Im2col.swapLast(g, Im2col.address(gw), 1, (int) q, (int) k);
+            } else {
+                long q = k * rs(), g = work(floats(q * c) + floats(n * k * hw()) + floats(n * q * hw()));
+                long gyc = g + floats(q * c), col = gyc + floats(n * k * hw());
+                Im2col.swapLast(Im2col.address(gy), gyc, (int) n, (int) hw(), (int) k);
+                Im2col.im2col(gyc, col, n, (int) k, (int) h, (int) w, (int) r, (int) s, -1);
+                run(key(13, 0), () -> gradSum(q, c, false), ptr(col), x, ptr(g));
+                Im2col.swapLast(g, Im2col.address(gw), (int) k, (int) rs(), (int) c);
+                if (b) Im2col.biasGradRows(Im2col.address(gy), Im2col.address(gbias), n * hw(), (int) k);
+            }
+        }
+
+        /**
+         * planar (n, q, hw) = a (q, wide)·wide[i]ᵀ (wide, hw) for each image, wide (n, hw, wide) channels-last; a
+         * is broadcast over the images, given as (q, wide) or, when aT, as its transpose (wide, q) in memory.
+         */
+        Plan planarFromWide(long q, long wide, boolean aT) {
+            Plan p = new Plan();
+            long hw = hw();
+            dnnl_memory_desc ad = p.md(new long[] {1, q, wide}, aT ? new long[] {q * wide, 1, q} : rows(q, wide));
+            dnnl_memory_desc wd = p.md(new long[] {n, wide, hw}, new long[] {hw * wide, 1, wide}), pd = p.md(new long[] {n, q, hw}, rows(q, hw));
+            dnnl_memory a = p.userMemory(ad), wm = p.userMemory(wd), pm = p.userMemory(pd);
+            p.main = p.matmul(ad, a, wd, wm, null, null, pd, pm);
+            return p.done();
+        }
+
+        /** wide (n, hw, wide) channels-last = planar[i]ᵀ (hw, q)·b (q, wide) for each image; planar (n, q, hw). */
+        Plan wideFromPlanar(long q, long wide) {
+            Plan p = new Plan();
+            long hw = hw();
+            dnnl_memory_desc pd = p.md(new long[] {n, hw, q}, new long[] {q * hw, 1, hw}), bd = p.md(new long[] {1, q, wide}, rows(q, wide));
+            dnnl_memory_desc wd = p.md(new long[] {n, hw, wide}, rows(hw, wide));
+            dnnl_memory pm = p.userMemory(pd), b = p.userMemory(bd), wm = p.userMemory(wd);
+            p.main = p.matmul(pd, pm, bd, b, null, null, wd, wm);
+            return p.done();
+        }
+
+        /**
+         * g (q, wide) = Σ_i planar[i] (q, hw)·wide[i] (hw, wide): per image into a temporary (n, q, wide), then the
+         * sum over the images as ones (1, n)·(n, q·wide); with bias, gbias (wide) = ones (1, n·hw)·wide (n·hw, wide).
+         */
+        Plan gradSum(long q, long wide, boolean bias) {
+            Plan p = new Plan();
+            long hw = hw();
+            dnnl_memory_desc pd = p.md(new long[] {n, q, hw}, rows(q, hw)), wd = p.md(new long[] {n, hw, wide}, rows(hw, wide));
+            dnnl_memory_desc gd = p.md(new long[] {1, q * wide}, new long[] {q * wide, 1});
+            dnnl_memory pm = p.userMemory(pd), wm = p.userMemory(wd), g = p.userMemory(gd);
+            dnnl_memory_desc perImage = p.md(new long[] {n, q, wide}, rows(q, wide)), perImageRows = p.md(new long[] {n, q * wide}, new long[] {q * wide, 1});
+            dnnl_memory_desc onesN = p.md(new long[] {1, n}, new long[] {n, 1});
+            dnnl_memory tmp = p.temp(perImage), tmpRows = p.alias(perImageRows), onesMem = p.ones(onesN, n);
+            p.main = p.matmul(pd, pm, wd, wm, null, null, perImage, tmp);
+            p.post.add(p.matmul(onesN, onesMem, perImageRows, tmpRows, null, null, gd, g));
+            if (bias) {
+                dnnl_memory_desc pix = p.md(new long[] {n * hw, wide}, new long[] {wide, 1}), onesP = p.md(new long[] {1, n * hw}, new long[] {n * hw, 1});
+                dnnl_memory_desc gbd = p.md(new long[] {1, wide}, new long[] {wide, 1});
+                dnnl_memory gb = p.userMemory(gbd), pixMem = p.alias(pix, wm), onesMem2 = p.ones(onesP, n * hw);
+                p.post.add(p.matmul(onesP, onesMem2, pix, pixMem, null, null, gbd, gb));
+            }
+            return p.done();
+        }
+
+        // ---- 1x1, stride 1, no padding, channels-last: the pixels are the rows of ONE matmul, x (n·h·w, c)
+        // and y (n·h·w, k); ~2x the GFLOP/s of the per-image matmuls above (no temporary summed over images)
+
+        /** y (m, k) = x (m, c)·wᵀ (c, k) + bias (1, k); wᵀ is a strided view of w (k, c); m = n·h·w. */
+        Plan rowsForward(boolean bias) {
+            Plan p = new Plan();
+            long m = n * h * w;
+            dnnl_memory_desc xd = p.md(new long[] {m, c}, new long[] {c, 1}), wd = p.md(new long[] {c, k}, new long[] {1, c});
+            dnnl_memory_desc bd = bias ? p.md(new long[] {1, k}, new long[] {k, 1}) : null, yd = p.md(new long[] {m, k}, new long[] {k, 1});
+            dnnl_memory x = p.userMemory(xd), wt = p.userMemory(wd), b = bias ? p.userMemory(bd) : null, y = p.userMemory(yd);
+            p.main = p.matmul(xd, x, wd, wt, bd, b, yd, y);
+            return p.done();
+        }
+
+        /** gx (m, c) = gy (m, k)·w (k, c). */
+        Plan rowsBackwardData() {
+            Plan p = new Plan();
+            long m = n * h * w;
+            dnnl_memory_desc gyd = p.md(new long[] {m, k}, new long[] {k, 1}), wd = p.md(new long[] {k, c}, new long[] {c, 1});
+            dnnl_memory_desc gxd = p.md(new long[] {m, c}, new long[] {c, 1});
+            dnnl_memory gy = p.userMemory(gyd), wt = p.userMemory(wd), gx = p.userMemory(gxd);
+            p.main = p.matmul(gyd, gy, wd, wt, null, null, gxd, gx);
+            return p.done();
+        }
+
+        /** gw (k, c) = gyᵀ (k, m)·x (m, c), gyᵀ a strided view; gbias (1, k) = ones (1, m)·gy (m, k). */
+        Plan rowsBackwardWeights(boolean bias) {
+            Plan p = new Plan();
+            long m = n * h * w;
+            dnnl_memory_desc xd = p.md(new long[] {m, c}, new long[] {c, 1}), gytd = p.md(new long[] {k, m}, new long[] {1, k});
+            dnnl_memory_desc gwd = p.md(new long[] {k, c}, new long[] {c, 1});
+            dnnl_memory x = p.userMemory(xd), gyt = p.userMemory(gytd), gw = p.userMemory(gwd);
+            p.main = p.matmul(gytd, gyt, xd, x, null, null, gwd, gw);
+            if (bias) {
+                dnnl_memory_desc gyd = p.md(new long[] {m, k}, new long[] {k, 1}), gbd = p.md(new long[] {1, k}, new long[] {k, 1});
+                dnnl_memory_desc onesM = p.md(new long[] {1, m}, new long[] {m, 1});
+                dnnl_memory gb = p.userMemory(gbd), gy = p.alias(gyd, gyt), onesMem = p.ones(onesM, m);
+                p.post.add(p.matmul(onesM, onesMem, gyd, gy, null, null, gbd, gb));
             }
             return p.done();
         }

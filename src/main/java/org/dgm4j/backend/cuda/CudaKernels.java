@@ -157,20 +157,59 @@ final class CudaKernels implements Kernels {
         return t == null ? 0 : addr(t);
     }
 
+    // Channels-last (NHWC) convolutions are composed here: permute the activations to NCHW, run the NCHW
+    // kernel, permute the result back (exact copies, so the parity bound is the NCHW one). Not a kernel of
+    // its own yet: the layout exists for the CPU backend, where oneDNN runs NHWC directly; an NHWC
+    // implicit-GEMM kernel is the next step when a GPU run shows the permutes matter.
+
+    private static final int[] TO_NCHW = {0, 3, 1, 2}, TO_NHWC = {0, 2, 3, 1};
+
+    /** A device copy of t (N, H, W, C) as (N, C, H, W); the caller closes it. */
+    private Tensor nchw(Tensor t) {
+        Tensor out = Tensor.empty(backend, t.dtype(), Shape.of(t.dim(0), t.dim(3), t.dim(1), t.dim(2)));
+        permute(t, TO_NCHW, out);
+        return out;
+    }
+
+    /** An uninitialized (N, C, H, W) device tensor for a result whose caller wants (N, H, W, C) like {@code nhwc}. */
+    private Tensor nchwLike(Tensor nhwc) {
+        return Tensor.empty(backend, nhwc.dtype(), Shape.of(nhwc.dim(0), nhwc.dim(3), nhwc.dim(1), nhwc.dim(2)));
+    }
+
     @Override
     public void conv2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p, Tensor y) {
+        if (p.channelsLast()) {
+            try (Tensor xc = nchw(x); Tensor yc = nchwLike(y)) {
+                conv2d(xc, w, bias, p.channelsLast(false), yc);
+                permute(yc, TO_NHWC, y);
+            }
+            return;
+        }
         check(CudaNative.dgm4j_conv2d(dtype(y), addr(x), addr(w), addrOrNull(bias), addr(y), x.dims(), w.dims(), conv(p),
                 backend.stream()), "conv2d");
     }
 
     @Override
     public void conv2dBackwardData(Tensor gy, Tensor w, Conv2dParams p, Tensor gx) {
+        if (p.channelsLast()) {
+            try (Tensor gyc = nchw(gy); Tensor gxc = nchwLike(gx)) {
+                conv2dBackwardData(gyc, w, p.channelsLast(false), gxc);
+                permute(gxc, TO_NHWC, gx);
+            }
+            return;
+        }
         check(CudaNative.dgm4j_conv2d_backward_data(dtype(gx), addr(gy), addr(w), addr(gx), gx.dims(), w.dims(), conv(p),
                 backend.stream()), "conv2dBackwardData");
     }
 
     @Override
     public void conv2dBackwardWeights(Tensor x, Tensor gy, Conv2dParams p, Tensor gw, Tensor gbias) {
+        if (p.channelsLast()) {
+            try (Tensor xc = nchw(x); Tensor gyc = nchw(gy)) {
+                conv2dBackwardWeights(xc, gyc, p.channelsLast(false), gw, gbias);
+            }
+            return;
+        }
         check(CudaNative.dgm4j_conv2d_backward_weights(dtype(gw), addr(x), addr(gy), addr(gw), addrOrNull(gbias), x.dims(),
                 gw.dims(), conv(p), backend.stream()), "conv2dBackwardWeights");
     }

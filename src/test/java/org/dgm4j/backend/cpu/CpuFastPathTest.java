@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Consumer;
@@ -201,6 +202,23 @@ class CpuFastPathTest {
         float[] e = expected.toFloatArray(), a = actual.toFloatArray();
         assertEquals(e.length, a.length, what);
         for (int i = 0; i < e.length; i++) assertEquals(Float.floatToIntBits(e[i]), Float.floatToIntBits(a[i]), what + ": element " + i + " " + e[i] + " vs " + a[i]);
+    }
+
+    @Test
+    void blockSwapPermutesMatchTheReference() {
+        // the fast path (NCHW <-> NHWC, last-two-axes transposes, rotations) and permutations it declines
+        Object[][] cases = {
+                {new long[] {3, 5, 7, 2}, new int[] {0, 2, 3, 1}}, {new long[] {3, 7, 2, 5}, new int[] {0, 3, 1, 2}},
+                {new long[] {1030, 3}, new int[] {1, 0}}, {new long[] {4, 6, 5}, new int[] {2, 0, 1}},
+                {new long[] {2, 9, 64, 65}, new int[] {0, 1, 3, 2}}, {new long[] {1, 1, 3, 1}, new int[] {0, 2, 3, 1}},
+                {new long[] {2, 3, 4, 5}, new int[] {0, 2, 1, 3}}, {new long[] {2, 3, 4}, new int[] {1, 0, 2}}};
+        for (Object[] c : cases) {
+            long[] dims = (long[]) c[0];
+            int[] perm = (int[]) c[1];
+            Tensor x = random(dims);
+            Shape out = org.dgm4j.backend.Shapes.permute(x.shape(), perm);
+            assertSame("permute " + Arrays.toString(dims) + " by " + Arrays.toString(perm), out, o -> k.permute(x, perm, o));
+        }
     }
 
     @ParameterizedTest

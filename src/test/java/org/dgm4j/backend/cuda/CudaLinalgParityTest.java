@@ -29,7 +29,8 @@ import org.junit.jupiter.api.TestFactory;
  * loops for float64), within {@link ParitySpecs#GEMM_BOUND}. Sizes straddle the 64 x 64 x 8 tiles
  * of native/cuda/gemm_tile.cuh (1, 7, 63, 64, 65, 129) in every transpose combination, batched and
  * not; convolutions cover stride 2, padding, dilation 2, asymmetric geometry, 1x1 / 3x3 / 3x2
- * kernels, odd H and W, rows that backward data never reaches, with and without bias. Outputs start
+ * kernels, odd H and W, rows that backward data never reaches, with and without bias, and the
+ * channels-last (NHWC) layout. Outputs start
  * as NaN on both sides, so an element a kernel forgets to write fails. Shapes stay small: the
  * emulator runs each block's 64 threads for real, with two barriers per reduction step of 8.
  */
@@ -219,6 +220,11 @@ class CudaLinalgParityTest {
             new Conv(Shape.of(1, 2, 9, 8), Shape.of(3, 2, 3, 2), new Conv2dParams(2, 1, 1, 0, 1, 2), true),
             new Conv(Shape.of(2, 3, 10, 9), Shape.of(3, 3, 3, 3), Conv2dParams.of(2, 1, 2), false), // stride + dilation
             new Conv(Shape.of(2, 3, 9, 9), Shape.of(65, 3, 3, 3), Conv2dParams.of(1, 1, 1), true), // crosses 64-row tiles
+            // channels-last: x (N, H, W, C); on CUDA permute + the NCHW kernel + permute, on the CPU oneDNN nhwc
+            new Conv(Shape.of(2, 7, 9, 3), Shape.of(5, 3, 3, 3), Conv2dParams.of(1, 1, 1).channelsLast(true), true), // "same", narrow input
+            new Conv(Shape.of(2, 5, 7, 9), Shape.of(3, 9, 3, 3), Conv2dParams.of(1, 1, 1).channelsLast(true), true), // "same", narrow output
+            new Conv(Shape.of(3, 5, 3, 7), Shape.of(65, 7, 1, 1), Conv2dParams.of(1, 0, 1).channelsLast(true), true), // 1x1: CPU one matmul
+            new Conv(Shape.of(1, 9, 8, 2), Shape.of(3, 2, 3, 2), new Conv2dParams(2, 1, 1, 0, 1, 2, true), false), // asymmetric
     };
 
     @TestFactory

@@ -55,6 +55,8 @@ final class ParitySpecs {
                 "Box-Muller in double goes through log and cos (last-bit libm differences); float32 almost always "
                         + "rounds them away, float64 keeps them"));
         // matmul and convolution (phase 2b): a sum bound, see GEMM_BOUND
+        // Channels-last convolutions (Conv2dParams.channelsLast) share the bound: on CUDA they are exact permutes around
+        // the NCHW kernels, on the CPU oneDNN's nhwc convolutions or one matmul, i.e. the same products summed in another order.
         for (String op : new String[] {"matmul", "conv2d", "conv2dBackwardData", "conv2dBackwardWeights"}) m.put(op, GEMM_BOUND);
         m.put("linear", GEMM_BOUND); // composed on CUDA: gemm, the bias add, relu; L = K
         m.put("linearBackward", Reduce.SUM_F32); // per-dtype tolerances: see linearBackward(dtype)
