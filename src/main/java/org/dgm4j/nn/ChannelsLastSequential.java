@@ -45,7 +45,15 @@ public final class ChannelsLastSequential extends Layer {
     public Tensor forward(Tensor x) {
         if (x.rank() != 4) throw new IllegalArgumentException("ChannelsLastSequential: input must be (N, C, H, W), found " + x.shape());
         Tensor h = x.permute(0, 2, 3, 1);
-        for (Layer l : layers) h = l.forward(h);
+        for (int i = 0; i < layers.size(); i++) {
+            // a 1x1 convolution followed by a ReLU runs as one fused linear op (both layers keep their places)
+            if (layers.get(i) instanceof Conv2d c && c.fusesRelu() && i + 1 < layers.size() && layers.get(i + 1) instanceof ReLU) {
+                h = c.forwardRelu(h);
+                i++;
+            } else {
+                h = layers.get(i).forward(h);
+            }
+        }
         if (h.rank() != 4) throw new IllegalArgumentException("ChannelsLastSequential: the layers must give (N, H, W, C), found " + h.shape());
         return h.permute(0, 3, 1, 2);
     }

@@ -70,6 +70,32 @@ class LayersTest {
     }
 
     @Test
+    void aChannelsLast1x1ConvolutionFusesItsReluWithTheSameValuesAndGradients() {
+        for (boolean pointwise : new boolean[] {true, false}) {
+            try (Scope s = Scope.open();
+                 Conv2d c = new Conv2d(5, 3, pointwise ? 1 : 3, 1, pointwise ? 0 : 1, 1, true, true, DType.F64, new Generator(3))) {
+                assertEquals(pointwise, c.fusesRelu());
+                Tensor x = new Generator(4).normal(DType.F64, 2, 4, 3, 5).requiresGrad(true);
+                Tensor fused = c.forwardRelu(x), plain = org.dgm4j.autograd.Ops.relu(c.forward(x));
+                assertArrayEquals(plain.toDoubleArray(), fused.toDoubleArray(), TOL);
+                Tensor[] gFused = grads(fused, x, c), gPlain = grads(plain, x, c);
+                for (int i = 0; i < 3; i++) assertArrayEquals(gPlain[i].toDoubleArray(), gFused[i].toDoubleArray(), TOL, "gradient " + i);
+            }
+        }
+    }
+
+    /** d(Σ y·(1 + index))/d(x, weight, bias), each gradient copied out before the next backward. */
+    private static Tensor[] grads(Tensor y, Tensor x, Conv2d c) {
+        c.zeroGrad();
+        x.setGrad(null);
+        double[] ramp = new double[(int) y.numel()];
+        for (int i = 0; i < ramp.length; i++) ramp[i] = 1 + i;
+        org.dgm4j.autograd.Autograd.backward(org.dgm4j.autograd.Ops.sum(org.dgm4j.autograd.Ops.mul(y, Tensor.of(ramp, y.dims())), false, 0, 1, 2, 3));
+        return new Tensor[] {org.dgm4j.autograd.Ops.copyOf(x.grad()), org.dgm4j.autograd.Ops.copyOf(c.weight().tensor().grad()),
+            org.dgm4j.autograd.Ops.copyOf(c.bias().tensor().grad())};
+    }
+
+    @Test
     void convTranspose2dMatchesScatterLoops() {
         // weight (in, out, k, k) as PyTorch; every input pixel scatters w-weighted values into the output
         int n = 2, cin = 3, cout = 2, h = 3, wd = 4, r = 3, st = 2, pad = 1, outPad = 1;
