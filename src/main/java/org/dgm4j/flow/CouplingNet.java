@@ -1,6 +1,5 @@
 package org.dgm4j.flow;
 
-import org.dgm4j.nn.ChannelsLastSequential;
 import org.dgm4j.nn.Conv2d;
 import org.dgm4j.nn.Init;
 import org.dgm4j.nn.Layer;
@@ -40,7 +39,7 @@ public interface CouplingNet {
     /**
      * For images (B, C, H, W), Glow's net: Conv 3x3 (in → hidden, padding 1) ReLU, Conv 1x1 (hidden →
      * hidden) ReLU, Conv 3x3 (hidden → out, padding 1) with zero weight and bias. Spatial size kept.
-     * It runs channels-last inside ({@link ChannelsLastSequential}: the narrow input and output are
+     * It runs channels-last inside ({@link Sequential#channelsLast}: the narrow input and output are
      * permuted, the hidden activations are NHWC throughout); its state dict is that of the NCHW
      * Sequential of the same layers ("0.weight", "0.bias", "2.*", "4.*"), so checkpoints of either load.
      */
@@ -50,7 +49,7 @@ public interface CouplingNet {
         return (in, out) -> {
             Conv2d first = new Conv2d(in, hidden, 3, 1, 1, 1, true, true, dtype, gen);
             Conv2d middle = new Conv2d(hidden, hidden, 1, 1, 0, 1, true, true, dtype, gen);
-            return new ChannelsLastSequential(first, new ReLU(), middle, new ReLU(), zeroConv3x3(hidden, out, true, dtype, gen));
+            return Sequential.channelsLast(first, new ReLU(), middle, new ReLU(), zeroConv3x3(hidden, out, true, dtype, gen));
         };
     }
 
