@@ -180,7 +180,8 @@ public final class Tensor implements AutoCloseable {
         return hostBytes().asDoubleBuffer();
     }
 
-    private ByteBuffer hostBytes() {
+    /** Host view of the elements' bytes in native order (CPU backend only), e.g. for Vector API loads. */
+    public ByteBuffer hostBytes() {
         ensureOpen();
         if (!backend().isHost()) throw new IllegalStateException("host view of a " + backend().name() + " tensor");
         if (byteSize() > Integer.MAX_VALUE) throw new IllegalStateException("host view over 2 GiB: " + shape);

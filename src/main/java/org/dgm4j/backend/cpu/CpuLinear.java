@@ -54,6 +54,10 @@ final class CpuLinear {
         FloatBuffer yb = y.floatBuffer(), gyb = gy.floatBuffer();
         FloatBuffer go = g == null ? null : g.floatBuffer(), gbo = gb == null ? null : gb.floatBuffer();
         Parallel.range(n, Math.max(1, CpuElementwise.F32_GRAIN / Math.max(1, m)), (lo, hi) -> {
+            if (F32Loops.vectorMath && hi - lo >= VectorMath.floatLanes()) {
+                onLanes(y, gy, relu, g, gb, m, n, lo, hi);
+                return;
+            }
             float[][] t = F32Loops.tiles();
             float[] ty = t[0], tgy = t[1], tg = t[2];
             double[] acc = gbo == null ? null : new double[F32Loops.TILE];
@@ -77,5 +81,28 @@ final class CpuLinear {
                 if (acc != null) for (int j = 0; j < len; j++) gbo.put(c + j, (float) acc[j]);
             }
         });
+    }
+
+    /** Columns [lo, hi) through VectorMath.linearBackward, the columns after its last full vector here; the same values. */
+    private static void onLanes(Tensor y, Tensor gy, boolean relu, Tensor g, Tensor gb, int m, int n, int lo, int hi) {
+        double[] acc = gb == null ? null : new double[hi - lo];
+        int done = VectorMath.linearBackward(relu ? y.hostBytes() : null, gy.hostBytes(), relu ? g.hostBytes() : null, relu, acc, m, n, lo, hi - lo);
+        FloatBuffer yb = y.floatBuffer(), gyb = gy.floatBuffer(), go = relu ? g.floatBuffer() : null;
+        for (int c = lo + done; c < hi; c++) {
+            double s = 0;
+            for (int r = 0; r < m; r++) {
+                int i = r * n + c;
+                float v = gyb.get(i);
+                if (relu) {
+                    v = yb.get(i) > 0 ? v : 0f;
+                    go.put(i, v);
+                }
+                s += v;
+            }
+            if (acc != null) acc[c - lo] = s;
+        }
+        if (acc == null) return;
+        FloatBuffer gbo = gb.floatBuffer();
+        for (int j = 0; j < acc.length; j++) gbo.put(lo + j, (float) acc[j]);
     }
 }

@@ -1,5 +1,7 @@
 package org.dgm4j.backend.cpu;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -26,6 +28,11 @@ final class VectorMath {
     private static final int LANES = D.length();
 
     private VectorMath() {}
+
+    /** Floats per vector load here (8 with AVX-512 double vectors). */
+    static int floatLanes() {
+        return F.length();
+    }
 
     private static DoubleVector load(float[] a, int i) {
         return (DoubleVector) FloatVector.fromArray(F, a, i).convertShape(VectorOperators.F2D, D, 0);
@@ -83,6 +90,30 @@ final class VectorMath {
         int j = 0;
         for (; j + LANES <= len; j += LANES) DoubleVector.fromArray(D, acc, j).add(load(v, from + j)).intoArray(acc, j);
         return j;
+    }
+
+    /**
+     * The fused linear backward over columns [c0, c0 + len) of (m, n) float32 matrices, read and written
+     * in place through Vector API loads (no tile copies: with few columns per thread the tiles would move
+     * a few hundred bytes per bulk transfer): g = relu ? (y > 0 ? gy : 0) : gy (written when relu), and
+     * acc[j − c0] += g[r, j] in double, rows in order (the scalar loops' values). Columns past the last
+     * full vector are left to the caller; returns how many were done.
+     */
+    static int linearBackward(ByteBuffer y, ByteBuffer gy, ByteBuffer g, boolean relu, double[] acc, int m, int n, int c0, int len) {
+        int done = len - len % F.length();
+        for (int r = 0; r < m; r++) {
+            for (int j = 0; j < done; j += F.length()) {
+                int at = (r * n + c0 + j) * Float.BYTES;
+                FloatVector v = FloatVector.fromByteBuffer(F, gy, at, ByteOrder.nativeOrder());
+                if (relu) {
+                    FloatVector yv = FloatVector.fromByteBuffer(F, y, at, ByteOrder.nativeOrder());
+                    v = FloatVector.zero(F).blend(v, yv.compare(VectorOperators.GT, 0f)); // NaN y: 0, as the reference
+                    v.intoByteBuffer(g, at, ByteOrder.nativeOrder());
+                }
+                if (acc != null) DoubleVector.fromArray(D, acc, j).add(v.convertShape(VectorOperators.F2D, D, 0)).intoArray(acc, j);
+            }
+        }
+        return done;
     }
 
     private static DoubleVector sigmoid(DoubleVector v) {
