@@ -44,13 +44,7 @@ public interface CouplingNet {
      * Sequential of the same layers ("0.weight", "0.bias", "2.*", "4.*"), so checkpoints of either load.
      */
     static CouplingNet conv(long hidden, DType dtype, Generator gen) {
-        if (hidden <= 0) throw new IllegalArgumentException("conv coupling net needs hidden > 0, found " + hidden);
-        if (Boolean.getBoolean(NCHW_PROPERTY)) return convNchw(hidden, dtype, gen);
-        return (in, out) -> {
-            Conv2d first = new Conv2d(in, hidden, 3, 1, 1, 1, true, true, dtype, gen);
-            Conv2d middle = new Conv2d(hidden, hidden, 1, 1, 0, 1, true, true, dtype, gen);
-            return Sequential.channelsLast(first, new ReLU(), middle, new ReLU(), zeroConv3x3(hidden, out, true, dtype, gen));
-        };
+        return conv(hidden, !Boolean.getBoolean(NCHW_PROPERTY), dtype, gen);
     }
 
     /** System property: when "true", {@link #conv} builds {@link #convNchw} (same-jar comparisons in benchmarks). */
@@ -61,11 +55,16 @@ public interface CouplingNet {
      * NCHW throughout (a {@link Sequential}): the reference for tests and the "before" of benchmarks.
      */
     static CouplingNet convNchw(long hidden, DType dtype, Generator gen) {
+        return conv(hidden, false, dtype, gen);
+    }
+
+    private static CouplingNet conv(long hidden, boolean channelsLast, DType dtype, Generator gen) {
         if (hidden <= 0) throw new IllegalArgumentException("conv coupling net needs hidden > 0, found " + hidden);
         return (in, out) -> {
-            Conv2d first = new Conv2d(in, hidden, 3, 1, 1, 1, true, dtype, gen);
-            Conv2d middle = new Conv2d(hidden, hidden, 1, 1, 0, 1, true, dtype, gen);
-            return new Sequential(first, new ReLU(), middle, new ReLU(), zeroConv3x3(hidden, out, dtype, gen));
+            Conv2d first = new Conv2d(in, hidden, 3, 1, 1, 1, true, channelsLast, dtype, gen);
+            Conv2d middle = new Conv2d(hidden, hidden, 1, 1, 0, 1, true, channelsLast, dtype, gen);
+            Layer[] layers = {first, new ReLU(), middle, new ReLU(), zeroConv3x3(hidden, out, channelsLast, dtype, gen)};
+            return channelsLast ? Sequential.channelsLast(layers) : new Sequential(layers);
         };
     }
 

@@ -27,22 +27,25 @@ final class CpuLinear {
             backwardF32(y, gy, relu, g, gb, m, n);
             return;
         }
+        Parallel.range(n, Math.max(1, GRAIN / Math.max(1, m)), (lo, hi) -> reference(y, gy, relu, g, gb, m, n, lo, hi));
+    }
+
+    /** The reference loops over columns [lo, hi): each column's rows in order, in double. */
+    private static void reference(Tensor y, Tensor gy, boolean relu, Tensor g, Tensor gb, int m, int n, int lo, int hi) {
         Buf yb = Buf.of(y), gyb = Buf.of(gy), go = g == null ? null : Buf.of(g), gbo = gb == null ? null : Buf.of(gb);
-        Parallel.range(n, Math.max(1, GRAIN / Math.max(1, m)), (lo, hi) -> {
-            for (int c = lo; c < hi; c++) {
-                double s = 0;
-                for (int r = 0; r < m; r++) {
-                    int i = r * n + c;
-                    double v = gyb.get(i);
-                    if (relu) {
-                        v = CpuElementwise.derivative(UnaryOp.RELU, 0, yb.get(i), 0, v);
-                        go.set(i, v);
-                    }
-                    s += v;
+        for (int c = lo; c < hi; c++) {
+            double s = 0;
+            for (int r = 0; r < m; r++) {
+                int i = r * n + c;
+                double v = gyb.get(i);
+                if (relu) {
+                    v = CpuElementwise.derivative(UnaryOp.RELU, 0, yb.get(i), 0, v);
+                    go.set(i, v);
                 }
-                if (gbo != null) gbo.set(c, s);
+                s += v;
             }
-        });
+            if (gbo != null) gbo.set(c, s);
+        }
     }
 
     /**
@@ -83,26 +86,13 @@ final class CpuLinear {
         });
     }
 
-    /** Columns [lo, hi) through VectorMath.linearBackward, the columns after its last full vector here; the same values. */
+    /** Columns [lo, hi) through VectorMath.linearBackward; the columns after its last full vector by the reference loops (the same values). */
     private static void onLanes(Tensor y, Tensor gy, boolean relu, Tensor g, Tensor gb, int m, int n, int lo, int hi) {
         double[] acc = gb == null ? null : new double[hi - lo];
         int done = VectorMath.linearBackward(relu ? y.hostBytes() : null, gy.hostBytes(), relu ? g.hostBytes() : null, relu, acc, m, n, lo, hi - lo);
-        FloatBuffer yb = y.floatBuffer(), gyb = gy.floatBuffer(), go = relu ? g.floatBuffer() : null;
-        for (int c = lo + done; c < hi; c++) {
-            double s = 0;
-            for (int r = 0; r < m; r++) {
-                int i = r * n + c;
-                float v = gyb.get(i);
-                if (relu) {
-                    v = yb.get(i) > 0 ? v : 0f;
-                    go.put(i, v);
-                }
-                s += v;
-            }
-            if (acc != null) acc[c - lo] = s;
-        }
+        reference(y, gy, relu, g, gb, m, n, lo + done, hi);
         if (acc == null) return;
         FloatBuffer gbo = gb.floatBuffer();
-        for (int j = 0; j < acc.length; j++) gbo.put(lo + j, (float) acc[j]);
+        for (int j = 0; j < done; j++) gbo.put(lo + j, (float) acc[j]);
     }
 }
