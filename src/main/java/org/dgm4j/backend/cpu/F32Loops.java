@@ -53,7 +53,7 @@ final class F32Loops {
         float pf = (float) p;
         int from = vectorMath ? vectorUnary(op, x, o, n) : 0;
         if (from > 0) { // the vector loops leave the tail shorter than one vector
-            for (int i = from; i < n; i++) o[i] = (float) CpuElementwise.apply(op, p, x[i]);
+            reference(op, p, x, o, from, n);
             return;
         }
         switch (op) {
@@ -136,7 +136,11 @@ final class F32Loops {
     }
 
     private static void reference(UnaryOp op, double p, float[] x, float[] o, int n) {
-        for (int i = 0; i < n; i++) o[i] = (float) CpuElementwise.apply(op, p, x[i]);
+        reference(op, p, x, o, 0, n);
+    }
+
+    private static void reference(UnaryOp op, double p, float[] x, float[] o, int from, int n) {
+        for (int i = from; i < n; i++) o[i] = (float) CpuElementwise.apply(op, p, x[i]);
     }
 
     // ---- unaryBackward: gx = gy · f'(x), y = f(x) --------------------------------------------------------
