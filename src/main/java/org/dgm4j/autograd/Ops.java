@@ -228,21 +228,42 @@ public final class Ops {
      * {@code p.channelsLast()} x (N, H, W, C) → (N, P, Q, K), same w and bias (the gradients keep x's layout).
      */
     public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p) {
+        return conv2d(x, w, bias, p, false);
+    }
+
+    /**
+     * relu(conv2d(x, w, bias, p)) as one op when {@code relu}: the ReLU runs inside the convolution where
+     * the backend can, and the backward masks the gradient with y (linearBackward's pass) before the
+     * convolution's own backward.
+     */
+    public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p, boolean relu) {
         Tensor y = empty(x, Shapes.conv2d(x.shape(), w.shape(), p));
-        k(x).conv2d(x, w, bias, p, y);
-        return record(y, "conv2d", g -> {
+        k(x).conv2d(x, w, bias, p, relu, y);
+        return record(y, relu ? "conv2dRelu" : "conv2d", g -> {
+            Tensor gPre = relu ? reluMask(y, g) : g;
             Tensor gx = null, gw = null, gb = null;
             if (x.requiresGrad()) {
                 gx = empty(x, x.shape());
-                k(x).conv2dBackwardData(g, w, p, gx);
+                k(x).conv2dBackwardData(gPre, w, p, gx);
             }
             if (w.requiresGrad() || (bias != null && bias.requiresGrad())) {
                 gw = empty(w, w.shape());
                 gb = bias == null ? null : empty(bias, bias.shape());
-                k(x).conv2dBackwardWeights(x, g, p, gw, gb);
+                k(x).conv2dBackwardWeights(x, gPre, p, gw, gb);
             }
+            if (relu) gPre.close();
             return new Tensor[] {gx, gw, gb};
         }, x, w, bias);
+    }
+
+    /** g·[y > 0] for y = relu(·): linearBackward's mask over both tensors seen as (rows, last dim). */
+    private static Tensor reluMask(Tensor y, Tensor g) {
+        Shape rows = Shape.of(y.numel() / y.dim(y.rank() - 1), y.dim(y.rank() - 1));
+        Tensor masked = empty(y, y.shape());
+        try (Tensor y2 = y.view(rows, 0); Tensor g2 = g.view(rows, 0); Tensor m2 = masked.view(rows, 0)) {
+            k(y).linearBackward(y2, g2, true, m2, null);
+        }
+        return masked;
     }
 
     /**
@@ -265,7 +286,7 @@ public final class Ops {
             Tensor gx = null, gw = null;
             if (x.requiresGrad()) {
                 gx = empty(x, x.shape());
-                k(x).conv2d(g, w, null, p, gx);
+                k(x).conv2d(g, w, null, p, false, gx);
             }
             if (w.requiresGrad()) {
                 gw = empty(w, w.shape());

@@ -134,12 +134,12 @@ public final class CheckedKernels implements Kernels {
     }
 
     @Override
-    public void conv2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p, Tensor y) {
+    public void conv2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p, boolean relu, Tensor y) {
         on("conv2d", x, w, bias, y);
         sameDType("conv2d", x, w, bias, y);
         checkBias("conv2d", bias, w);
         shapeIs("conv2d", "y", y, Shapes.conv2d(x.shape(), w.shape(), p));
-        impl.conv2d(x, w, bias, p, y);
+        impl.conv2d(x, w, bias, p, relu, y);
     }
 
     @Override

@@ -74,9 +74,13 @@ public interface Kernels {
     @Op(backwardOf = "linear")
     void linearBackward(Tensor y, Tensor gy, boolean relu, Tensor g, Tensor gb);
 
-    /** y = conv(x, w) + bias: x (N, C, H, W), w (K, C, R, S), bias (K) or null, y (N, K, P, Q). */
+    /**
+     * y = act(conv(x, w) + bias): x (N, C, H, W), w (K, C, R, S), bias (K) or null, y (N, K, P, Q); act
+     * is ReLU when {@code relu} (as {@link #linear}'s: same values as the convolution, then relu), else
+     * the identity. Its backward's mask is {@link #linearBackward}'s on y.
+     */
     @Op(differentiable = true)
-    void conv2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p, Tensor y);
+    void conv2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p, boolean relu, Tensor y);
 
     /** gx = ∂(y·gy)/∂x: gy (N, K, P, Q), w (K, C, R, S), gx (N, C, H, W). Also transposed convolution. */
     @Op(backwardOf = "conv2d")

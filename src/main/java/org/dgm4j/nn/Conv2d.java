@@ -61,27 +61,31 @@ public final class Conv2d extends Layer {
 
     @Override
     public Tensor forward(Tensor x) {
+        checkInput(x);
+        return Ops.conv2d(x, weight.tensor(), bias == null ? null : bias.tensor(), geometry);
+    }
+
+    private void checkInput(Tensor x) {
         if (x.rank() != 4 || x.dim(geometry.channelAxis()) != in) {
             String want = geometry.channelsLast() ? "(N, H, W, " + in + ")" : "(N, " + in + ", H, W)";
             throw new IllegalArgumentException("Conv2d(" + in + ", " + out + "): input must be " + want + ", found " + x.shape());
         }
-        return Ops.conv2d(x, weight.tensor(), bias == null ? null : bias.tensor(), geometry);
     }
 
-    /** Whether {@link #forwardRelu} fuses: a channels-last 1x1 convolution (stride 1, no padding) is a linear layer over pixels. */
-    public boolean fusesRelu() {
+    /** A channels-last 1x1 convolution (stride 1, no padding) is a linear layer over pixels. */
+    private boolean pointwise() {
         return geometry.channelsLast() && kernel == 1 && geometry.strideH() == 1 && geometry.strideW() == 1
                 && geometry.padH() == 0 && geometry.padW() == 0;
     }
 
     /**
-     * relu(forward(x)); when {@link #fusesRelu}, one fused linear op on x (N, H, W, C) seen as (N·H·W, C)
-     * with the weight (K, C, 1, 1) seen as (K, C): bias and ReLU inside the matmul, and its backward's
-     * ReLU mask and bias gradient in one pass (Ops.linear).
+     * relu(forward(x)) as one fused op: the convolution with a ReLU epilogue (Ops.conv2d), or, when
+     * channels-last 1x1, the fused linear op on x (N, H, W, C) seen as (N·H·W, C) with the weight
+     * (K, C, 1, 1) seen as (K, C), whose backward takes the ReLU mask and the bias gradient in one pass.
      */
     public Tensor forwardRelu(Tensor x) {
-        if (!fusesRelu()) return Ops.relu(forward(x));
-        if (x.rank() != 4 || x.dim(3) != in) throw new IllegalArgumentException("Conv2d(" + in + ", " + out + "): input must be (N, H, W, " + in + "), found " + x.shape());
+        checkInput(x);
+        if (!pointwise()) return Ops.conv2d(x, weight.tensor(), bias == null ? null : bias.tensor(), geometry, true);
         Tensor rows = Ops.reshape(x, Shape.of(x.dim(0) * x.dim(1) * x.dim(2), in));
         Tensor y = Ops.linear(rows, Ops.reshape(weight.tensor(), Shape.of(out, in)), bias == null ? null : bias.tensor(), true);
         return Ops.reshape(y, Shape.of(x.dim(0), x.dim(1), x.dim(2), out));

@@ -60,8 +60,8 @@ public final class Sequential extends Layer {
     }
 
     /**
-     * Applies the layers in order. A {@link Linear} without activation, or a channels-last 1x1
-     * {@link Conv2d} ({@link Conv2d#fusesRelu}), followed by a {@link ReLU} runs as one fused op; both
+     * Applies the layers in order. A {@link Linear} without activation or a {@link Conv2d}, followed
+     * by a {@link ReLU}, runs as one fused op ({@link Conv2d#forwardRelu}); both
      * layers keep their places, so names and the state dict are those of the unfused chain.
      */
     @Override
@@ -74,7 +74,7 @@ public final class Sequential extends Layer {
             if (reluNext && l instanceof Linear lin && lin.activation() == Linear.Activation.NONE) {
                 h = lin.forward(h, Linear.Activation.RELU);
                 i++;
-            } else if (reluNext && l instanceof Conv2d c && c.fusesRelu()) {
+            } else if (reluNext && l instanceof Conv2d c) {
                 h = c.forwardRelu(h);
                 i++;
             } else {

@@ -95,14 +95,16 @@ final class CpuKernels implements Kernels {
     }
 
     @Override
-    public void conv2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p, Tensor y) {
+    public void conv2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p, boolean relu, Tensor y) {
         if (x.dtype() != DType.F32) {
             JavaLinalg.conv2d(x, w, bias, p, y);
+            if (relu) CpuElementwise.unary(UnaryOp.RELU, 0, y, y);
             return;
         }
         int ca = p.channelAxis(), ha = p.heightAxis();
-        OneDnn.conv2dForward(ptr(x), ptr(w), ptr(bias), ptr(y), x.dim(0), x.dim(ca), x.dim(ha), x.dim(ha + 1), w.dim(0), w.dim(2), w.dim(3),
-                p.strideH(), p.strideW(), p.padH(), p.padW(), p.dilH(), p.dilW(), p.channelsLast());
+        boolean fused = OneDnn.conv2dForward(ptr(x), ptr(w), ptr(bias), ptr(y), x.dim(0), x.dim(ca), x.dim(ha), x.dim(ha + 1), w.dim(0),
+                w.dim(2), w.dim(3), p.strideH(), p.strideW(), p.padH(), p.padW(), p.dilH(), p.dilW(), p.channelsLast(), relu);
+        if (relu && !fused) CpuElementwise.unary(UnaryOp.RELU, 0, y, y);
     }
 
     @Override

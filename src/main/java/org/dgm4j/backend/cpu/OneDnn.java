@@ -141,12 +141,16 @@ public final class OneDnn {
     /** y (n, k, P, Q) = conv(x (n, c, h, w), w (k, c, r, s)) + bias (k, may be null); PyTorch conv2d semantics (dilation 1 = dense). */
     public static void conv2dForward(Pointer x, Pointer w, Pointer bias, Pointer y, long n, long c, long h, long wdt, long k,
                                      long r, long s, int strideH, int strideW, int padH, int padW, int dilH, int dilW) {
-        conv2dForward(x, w, bias, y, n, c, h, wdt, k, r, s, strideH, strideW, padH, padW, dilH, dilW, false);
+        conv2dForward(x, w, bias, y, n, c, h, wdt, k, r, s, strideH, strideW, padH, padW, dilH, dilW, false, false);
     }
 
-    /** As above; with channelsLast x is (n, h, w, c) and y (n, P, Q, k), the weight still (k, c, r, s). */
-    public static void conv2dForward(Pointer x, Pointer w, Pointer bias, Pointer y, long n, long c, long h, long wdt, long k,
-                                     long r, long s, int strideH, int strideW, int padH, int padW, int dilH, int dilW, boolean channelsLast) {
+    /**
+     * As above; with channelsLast x is (n, h, w, c) and y (n, P, Q, k), the weight still (k, c, r, s).
+     * With {@code relu} oneDNN's own convolution applies a ReLU post-op; returns whether it did (the
+     * matmul and narrow paths do not: the caller then applies it).
+     */
+    public static boolean conv2dForward(Pointer x, Pointer w, Pointer bias, Pointer y, long n, long c, long h, long wdt, long k, long r,
+                                        long s, int strideH, int strideW, int padH, int padW, int dilH, int dilW, boolean channelsLast, boolean relu) {
         OneDnnConv g = new OneDnnConv(n, c, h, wdt, k, r, s, strideH, strideW, padH, padW, dilH, dilW, convLayout, channelsLast);
         boolean hasBias = bias != null;
         if (g.narrow() < 0) { // few input channels: oneDNN's blocked forward beats im2col + a matmul with K = c·r·s
@@ -155,14 +159,20 @@ public final class OneDnn {
                 if (g.nhwc()) g.narrowForwardNhwc(x, w, bias, y);
                 else g.narrowForward(x, w, bias, y);
             }
+            return false;
         } else if (g.asMatmul() && g.nhwc()) {
             if (hasBias) run(g.key(7, 1), () -> g.rowsForward(true), x, w, bias, y);
             else run(g.key(7, 0), () -> g.rowsForward(false), x, w, y);
+            return false;
         } else if (g.asMatmul()) {
             if (hasBias) run(g.key(4, 1), () -> g.pointwiseForward(true), x, w, bias, y);
             else run(g.key(4, 0), () -> g.pointwiseForward(false), x, w, y);
-        } else if (hasBias) run(g.key(1, 1), () -> g.forward(true), x, w, bias, y);
-        else run(g.key(1, 0), () -> g.forward(false), x, w, y);
+            return false;
+        }
+        int variant = (hasBias ? 1 : 0) | (relu ? 2 : 0);
+        if (hasBias) run(g.key(1, variant), () -> g.forward(true, relu), x, w, bias, y);
+        else run(g.key(1, variant), () -> g.forward(false, relu), x, w, y);
+        return relu;
     }
 
     /** gx (n, c, h, w) = ∂(y·gy)/∂x for gy (n, k, P, Q), w (k, c, r, s); also the forward pass of a transposed convolution. */
@@ -303,6 +313,15 @@ public final class OneDnn {
         return p.done();
     }
 
+    /** Appends a ReLU to the primitive's output (the attribute keeps its own copy of the post-ops). */
+    static void reluPostOp(dnnl_primitive_attr attr) {
+        dnnl_post_ops ops = new dnnl_post_ops();
+        check(dnnl_post_ops_create(ops), "post_ops_create");
+        check(dnnl_post_ops_append_eltwise(ops, dnnl_eltwise_relu, 0f, 0f), "post_ops_append_eltwise");
+        check(dnnl_primitive_attr_set_post_ops(attr, ops), "primitive_attr_set_post_ops");
+        dnnl_post_ops_destroy(ops);
+    }
+
     /** The plan of {@link #linear}: user memories x, w, [bias], y in that order. */
     private static OneDnnPlan buildLinear(long m, long n, long k, boolean bias, boolean relu) {
         OneDnnPlan p = new OneDnnPlan();
@@ -312,17 +331,10 @@ public final class OneDnn {
         dnnl_memory_desc y = p.md(new long[] {m, n}, new long[] {n, 1});
         dnnl_memory xm = p.userMemory(x), wm = p.userMemory(w), bm = bias ? p.userMemory(b) : null, ym = p.userMemory(y);
         dnnl_primitive_attr attr = userScratchpad();
-        dnnl_post_ops ops = null;
-        if (relu) {
-            ops = new dnnl_post_ops();
-            check(dnnl_post_ops_create(ops), "post_ops_create");
-            check(dnnl_post_ops_append_eltwise(ops, dnnl_eltwise_relu, 0f, 0f), "post_ops_append_eltwise");
-            check(dnnl_primitive_attr_set_post_ops(attr, ops), "primitive_attr_set_post_ops");
-        }
+        if (relu) reluPostOp(attr);
         dnnl_primitive_desc pd = new dnnl_primitive_desc();
         check(dnnl_matmul_primitive_desc_create(pd, Rt.ENGINE, x, w, b, y, attr), "matmul_primitive_desc_create");
         dnnl_primitive_attr_destroy(attr);
-        if (ops != null) dnnl_post_ops_destroy(ops);
         p.main = bias ? p.step(pd, DNNL_ARG_SRC, xm, DNNL_ARG_WEIGHTS, wm, DNNL_ARG_BIAS, bm, DNNL_ARG_DST, ym)
                 : p.step(pd, DNNL_ARG_SRC, xm, DNNL_ARG_WEIGHTS, wm, DNNL_ARG_DST, ym);
         return p.done();

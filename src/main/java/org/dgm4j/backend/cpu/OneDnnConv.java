@@ -42,8 +42,9 @@ record OneDnnConv(long n, long c, long h, long w, long k, long r, long s, int sh
     long outH() { return (h + 2L * ph - (long) dh * (r - 1) - 1) / sh + 1; }
     long outW() { return (w + 2L * pw - (long) dw * (s - 1) - 1) / sw + 1; }
 
-    Key key(int op, int bias) {
-        return new Key(op, n, c, h, w, k, r, s, sh, sw, ph, pw, dh, dw, bias, layout.ordinal(), nhwc ? 1 : 0);
+    /** The plan cache's key of this geometry's plan for {@code op}; variant tells apart its options (bias, post-op). */
+    Key key(int op, int variant) {
+        return new Key(op, n, c, h, w, k, r, s, sh, sw, ph, pw, dh, dw, variant, layout.ordinal(), nhwc ? 1 : 0);
     }
 
     long[] src() { return new long[] {n, c, h, w}; }
@@ -73,9 +74,11 @@ record OneDnnConv(long n, long c, long h, long w, long k, long r, long s, int sh
         return pd;
     }
 
-    OneDnnPlan forward(boolean bias) {
+    /** oneDNN's convolution, with a ReLU post-op when {@code relu}. */
+    OneDnnPlan forward(boolean bias, boolean relu) {
         OneDnnPlan p = new OneDnnPlan();
         dnnl_primitive_attr attr = userScratchpad();
+        if (relu) reluPostOp(attr);
         dnnl_primitive_desc pd = forwardPd(p, bias, attr);
         dnnl_primitive_attr_destroy(attr);
         dnnl_memory x = p.bind(p.md(src(), act()), pd, dnnl_query_src_md, false);

@@ -177,16 +177,17 @@ final class CudaKernels implements Kernels {
     }
 
     @Override
-    public void conv2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p, Tensor y) {
+    public void conv2d(Tensor x, Tensor w, Tensor bias, Conv2dParams p, boolean relu, Tensor y) {
         if (p.channelsLast()) {
             try (Tensor xc = nchw(x); Tensor yc = nchwLike(y)) {
-                conv2d(xc, w, bias, p.channelsLast(false), yc);
+                conv2d(xc, w, bias, p.channelsLast(false), relu, yc);
                 permute(yc, TO_NHWC, y);
             }
             return;
         }
         check(CudaNative.dgm4j_conv2d(dtype(y), addr(x), addr(w), addrOrNull(bias), addr(y), x.dims(), w.dims(), conv(p),
                 backend.stream()), "conv2d");
+        if (relu) unary(UnaryOp.RELU, 0, y, y); // composed, as linear's epilogue
     }
 
     @Override

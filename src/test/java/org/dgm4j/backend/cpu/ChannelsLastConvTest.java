@@ -12,6 +12,7 @@ import org.dgm4j.backend.Backends;
 import org.dgm4j.backend.Conv2dParams;
 import org.dgm4j.backend.Kernels;
 import org.dgm4j.backend.Shapes;
+import org.dgm4j.backend.UnaryOp;
 import org.dgm4j.tensor.DType;
 import org.dgm4j.tensor.Scope;
 import org.dgm4j.tensor.Shape;
@@ -72,11 +73,19 @@ class ChannelsLastConvTest {
 
             // forward
             Tensor y = nan(dt, ys), yl = nan(dt, gyl.shape());
-            k.conv2d(x, w, bias, p, y);
-            k.conv2d(xl, w, bias, cl, yl);
+            k.conv2d(x, w, bias, p, false, y);
+            k.conv2d(xl, w, bias, cl, false, yl);
             Tensor mag = Tensor.empty(CPU, DType.F64, ys);
-            k.conv2d(abs64(x), abs64(w), abs64(bias), p, mag);
+            k.conv2d(abs64(x), abs64(w), abs64(bias), p, false, mag);
             assertClose(dt, y, nchw(yl), mag, "y");
+
+            // forward with the ReLU epilogue (oneDNN's post-op where it convolves itself): relu(y)
+            Tensor expected = nan(dt, ys), yr = nan(dt, ys), yrl = nan(dt, gyl.shape());
+            k.unary(UnaryOp.RELU, 0, y, expected);
+            k.conv2d(x, w, bias, p, true, yr);
+            k.conv2d(xl, w, bias, cl, true, yrl);
+            assertClose(dt, expected, yr, mag, "relu y");
+            assertClose(dt, expected, nchw(yrl), mag, "relu y, channels-last");
 
             // backward data
             Tensor gx = nan(dt, xs), gxl = nan(dt, xl.shape());
@@ -105,9 +114,9 @@ class ChannelsLastConvTest {
             Conv2dParams cl = Conv2dParams.of(1, 0, 1).channelsLast(true);
             Tensor x = random(r, DType.F32, Shape.of(2, 3, 4, 6)), w = random(r, DType.F32, Shape.of(5, 6, 1, 1));
             Tensor y = Tensor.empty(CPU, DType.F32, Shape.of(2, 3, 4, 5));
-            CPU.kernels().conv2d(x, w, null, cl, y);
+            CPU.kernels().conv2d(x, w, null, cl, false, y);
             int plans = OneDnn.planCount();
-            CPU.kernels().conv2d(x, w, null, cl, y);
+            CPU.kernels().conv2d(x, w, null, cl, false, y);
             assertEquals(plans, OneDnn.planCount());
         }
     }

@@ -232,8 +232,10 @@ class CudaLinalgParityTest {
         return convTests("conv2d", (c, dt, r) -> {
             long crs = c.w.dim(1) * c.w.dim(2) * c.w.dim(3);
             Tensor bias = c.bias ? random(r, dt, Shape.of(c.w.dim(0))) : null;
-            both("conv2d " + dt + " " + c, dt, new Tensor[] {random(r, dt, c.x), random(r, dt, c.w), bias},
-                    new Shape[] {c.y()}, crs, (k, in, out) -> k.conv2d(in[0], in[1], in[2], c.p, out[0]));
+            for (boolean relu : new boolean[] {false, true}) {
+                both("conv2d " + dt + " " + c + (relu ? " +relu" : ""), dt, new Tensor[] {random(r, dt, c.x), random(r, dt, c.w), bias},
+                        new Shape[] {c.y()}, crs, (k, in, out) -> k.conv2d(in[0], in[1], in[2], c.p, relu, out[0]));
+            }
         });
     }
 
