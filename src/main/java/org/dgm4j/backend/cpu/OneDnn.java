@@ -153,7 +153,7 @@ public final class OneDnn {
                                         long s, int strideH, int strideW, int padH, int padW, int dilH, int dilW, boolean channelsLast, boolean relu) {
         OneDnnConv g = new OneDnnConv(n, c, h, wdt, k, r, s, strideH, strideW, padH, padW, dilH, dilW, convLayout, channelsLast);
         boolean hasBias = bias != null;
-        if (g.narrow() < 0) { // few input channels: oneDNN's blocked forward beats im2col + a matmul with K = c·r·s
+        if (g.matmulForward()) {
             synchronized (LOCK) {
                 requireData(x, w, y);
                 if (g.nhwc()) g.narrowForwardNhwc(x, w, bias, y);
@@ -185,7 +185,7 @@ public final class OneDnn {
     public static void conv2dBackwardData(Pointer gy, Pointer w, Pointer gx, long n, long c, long h, long wdt, long k,
                                           long r, long s, int strideH, int strideW, int padH, int padW, int dilH, int dilW, boolean channelsLast) {
         OneDnnConv g = new OneDnnConv(n, c, h, wdt, k, r, s, strideH, strideW, padH, padW, dilH, dilW, convLayout, channelsLast);
-        if (g.narrow() != 0) {
+        if (g.matmulBackwardData()) {
             synchronized (LOCK) {
                 requireData(gy, w, gx);
                 if (g.nhwc()) g.narrowBackwardDataNhwc(gy, w, gx);
@@ -207,7 +207,7 @@ public final class OneDnn {
                                              long r, long s, int strideH, int strideW, int padH, int padW, int dilH, int dilW, boolean channelsLast) {
         OneDnnConv g = new OneDnnConv(n, c, h, wdt, k, r, s, strideH, strideW, padH, padW, dilH, dilW, convLayout, channelsLast);
         boolean hasBias = gbias != null;
-        if (g.narrow() != 0) {
+        if (g.matmulBackwardWeights()) {
             synchronized (LOCK) {
                 requireData(x, gy, gw);
                 if (g.nhwc()) g.narrowBackwardWeightsNhwc(x, gy, gw, gbias);

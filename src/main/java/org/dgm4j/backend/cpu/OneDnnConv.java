@@ -39,6 +39,17 @@ record OneDnnConv(long n, long c, long h, long w, long k, long r, long s, int sh
         return c <= k ? 1 : -1;
     }
 
+    // Which passes of a narrow convolution run as im2col/col2im + matmul: measured per pass (B = 64, Glow's
+    // 3x3 convolutions 2 → 128 and 128 → 4 at 14x14, 4 → 128 and 128 → 8 at 7x7, ms per call, matmul path
+    // against oneDNN's convolution). Forward: few output channels only (col2im of the narrow output; few
+    // input channels: conv 0.6 against 0.9). Backward data: few input channels (gx narrow: 1.0 against
+    // 2.4), and few output channels in NCHW only (nhwc: conv 0.8–1.2 against 1.7). Backward weights: few
+    // output channels only (few input channels: conv 0.5–0.7 against 0.8–1.4).
+
+    boolean matmulForward() { return narrow() < 0; }
+    boolean matmulBackwardData() { return narrow() > 0 || (narrow() < 0 && !nhwc); }
+    boolean matmulBackwardWeights() { return narrow() < 0; }
+
     long outH() { return (h + 2L * ph - (long) dh * (r - 1) - 1) / sh + 1; }
     long outW() { return (w + 2L * pw - (long) dw * (s - 1) - 1) / sw + 1; }
 
@@ -128,9 +139,8 @@ record OneDnnConv(long n, long c, long h, long w, long k, long r, long s, int sh
     }
     // ---- "same" convolutions with a narrow side, as matmuls (callers hold LOCK) --------------
     //
-    // Few input channels: the backward passes take col = im2col(x) (n, c·r·s, hw) and the 1x1 plans with
-    // c·r·s input channels and the OIHW weight as it is, (k, c·r·s); the forward stays oneDNN's
-    // convolution (1.3 ms against 1.6 ms for im2col + matmul at 2 → 128, 16x16, B = 64). Few output channels: the weight reshaped to
+    // Few input channels (backward data only): gcol by the 1x1 plans with c·r·s input channels and the
+    // OIHW weight as it is, (k, c·r·s), gx = col2im(gcol). Few output channels: the weight reshaped to
     // wr (k·r·s, c) (tap-major rows), z = wr·x[i] (n, k·r·s, hw) by the 1x1 plans, y = col2im(z) with
     // the opposite tap sign; the backward passes take im2col(gy) with that sign. See Im2col.
 
@@ -166,22 +176,14 @@ record OneDnnConv(long n, long c, long h, long w, long k, long r, long s, int sh
         }
     }
 
+    /** Few output channels only (matmulBackwardWeights). */
     void narrowBackwardWeights(Pointer x, Pointer gy, Pointer gw, Pointer gbias) {
-        boolean b = gbias != null;
-        if (narrow() > 0) {
-            long col = work(floats(n * c * rs() * h * w));
-            Im2col.im2col(Im2col.address(x), col, n, (int) c, (int) h, (int) w, (int) r, (int) s, 1);
-            OneDnnConv pw = pointwise(c * rs(), k);
-            if (b) run(pw.key(6, 1), () -> pw.pointwiseBackwardWeights(true), ptr(col), gy, gw, gbias);
-            else run(pw.key(6, 0), () -> pw.pointwiseBackwardWeights(false), ptr(col), gy, gw);
-        } else {
-            long gwr = work(floats(k * rs() * c) + floats(n * k * rs() * h * w)), col = gwr + floats(k * rs() * c);
-            Im2col.im2col(Im2col.address(gy), col, n, (int) k, (int) h, (int) w, (int) r, (int) s, -1);
-            OneDnnConv pw = pointwise(c, k * rs());
-            run(pw.key(6, 0), () -> pw.pointwiseBackwardWeights(false), x, ptr(col), ptr(gwr));
-            Im2col.swapLast(gwr, Im2col.address(gw), (int) k, (int) rs(), (int) c);
-            if (b) Im2col.biasGrad(Im2col.address(gy), Im2col.address(gbias), n, (int) k, (int) (h * w));
-        }
+        long gwr = work(floats(k * rs() * c) + floats(n * k * rs() * h * w)), col = gwr + floats(k * rs() * c);
+        Im2col.im2col(Im2col.address(gy), col, n, (int) k, (int) h, (int) w, (int) r, (int) s, -1);
+        OneDnnConv pw = pointwise(c, k * rs());
+        run(pw.key(6, 0), () -> pw.pointwiseBackwardWeights(false), x, ptr(col), ptr(gwr));
+        Im2col.swapLast(gwr, Im2col.address(gw), (int) k, (int) rs(), (int) c);
+        if (gbias != null) Im2col.biasGrad(Im2col.address(gy), Im2col.address(gbias), n, (int) k, (int) (h * w));
     }
 
     // ---- 1x1, stride 1, no padding: per image y[i] (k, hw) = w (k, c)·x[i] (c, hw), on the NCHW data as it is
@@ -242,12 +244,11 @@ record OneDnnConv(long n, long c, long h, long w, long k, long r, long s, int sh
     // The narrow tensor (few channels: cheap to move) is transposed per image to planar (n, ch, hw), so
     // Im2col's planar loops serve as in NCHW, and the matmuls are per image with the wide NHWC side read
     // through a transposed view: the shapes oneDNN runs well (one matmul over all pixels with 18 or 36
-    // output columns, or a K of n·hw, measured 2-3x slower). Few input channels (q = c·r·s, the OIHW
-    // weight as it is is (k, q)): the forward stays oneDNN's nhwc convolution; gcol[i] (q, hw) =
-    // wᵀ·gy[i]ᵀ, gx = col2im(gcol); gwᵀ (q, k) = Σ_i im2col(x)[i] (q, hw)·gy[i] (hw, k). Few output
-    // channels (q = k·r·s, w2 (q, c) the weight with its last two axes swapped): z[i] = w2·x[i]ᵀ, y =
-    // col2im(z) with the opposite tap sign; gx[i] = col[i]ᵀ·w2 and gw2 = Σ_i col[i]·x[i] with col =
-    // im2col(gy) of that sign.
+    // output columns, or a K of n·hw, measured 2-3x slower). Few input channels (backward data only;
+    // q = c·r·s, the OIHW weight as it is is (k, q)): gcol[i] (q, hw) = wᵀ·gy[i]ᵀ, gx = col2im(gcol).
+    // Few output channels (forward and backward weights; q = k·r·s, w2 (q, c) the weight with its last
+    // two axes swapped): z[i] = w2·x[i]ᵀ, y = col2im(z) with the opposite tap sign; gw2 = Σ_i col[i]·x[i]
+    // with col = im2col(gy) of that sign.
 
     long hw() { return h * w; }
 
@@ -261,41 +262,23 @@ record OneDnnConv(long n, long c, long h, long w, long k, long r, long s, int sh
         Im2col.swapLast(yc, Im2col.address(y), (int) n, (int) k, (int) hw());
     }
 
+    /** Few input channels only (matmulBackwardData). */
     void narrowBackwardDataNhwc(Pointer gy, Pointer wt, Pointer gx) {
-        if (narrow() > 0) {
-            long q = c * rs(), gcol = work(floats(n * q * hw()) + floats(n * c * hw())), gxc = gcol + floats(n * q * hw());
-            run(key(11, 0), () -> planarFromWide(q, k, true), wt, gy, ptr(gcol));
-            Im2col.col2im(gcol, 0, gxc, n, (int) c, (int) h, (int) w, (int) r, (int) s, 1);
-            Im2col.swapLast(gxc, Im2col.address(gx), (int) n, (int) c, (int) hw());
-        } else {
-            long q = k * rs(), w2 = work(floats(q * c) + floats(n * k * hw()) + floats(n * q * hw()));
-            long gyc = w2 + floats(q * c), col = gyc + floats(n * k * hw());
-            Im2col.swapLast(Im2col.address(wt), w2, (int) k, (int) c, (int) rs());
-            Im2col.swapLast(Im2col.address(gy), gyc, (int) n, (int) hw(), (int) k);
-            Im2col.im2col(gyc, col, n, (int) k, (int) h, (int) w, (int) r, (int) s, -1);
-            run(key(12, 0), () -> wideFromPlanar(q, c), ptr(col), ptr(w2), gx);
-        }
+        long q = c * rs(), gcol = work(floats(n * q * hw()) + floats(n * c * hw())), gxc = gcol + floats(n * q * hw());
+        run(key(11, 0), () -> planarFromWide(q, k, true), wt, gy, ptr(gcol));
+        Im2col.col2im(gcol, 0, gxc, n, (int) c, (int) h, (int) w, (int) r, (int) s, 1);
+        Im2col.swapLast(gxc, Im2col.address(gx), (int) n, (int) c, (int) hw());
     }
 
+    /** Few output channels only (matmulBackwardWeights). */
     void narrowBackwardWeightsNhwc(Pointer x, Pointer gy, Pointer gw, Pointer gbias) {
-        boolean b = gbias != null;
-        if (narrow() > 0) {
-            long q = c * rs(), g = work(floats(q * k) + floats(n * c * hw()) + floats(n * q * hw()));
-            long xc = g + floats(q * k), col = xc + floats(n * c * hw());
-            Im2col.swapLast(Im2col.address(x), xc, (int) n, (int) hw(), (int) c);
-            Im2col.im2col(xc, col, n, (int) c, (int) h, (int) w, (int) r, (int) s, 1);
-            if (b) run(key(13, 1), () -> gradSum(q, k, true), ptr(col), gy, ptr(g), gbias);
-            else run(key(13, 0), () -> gradSum(q, k, false), ptr(col), gy, ptr(g));
-            Im2col.swapLast(g, Im2col.address(gw), 1, (int) q, (int) k);
-        } else {
-            long q = k * rs(), g = work(floats(q * c) + floats(n * k * hw()) + floats(n * q * hw()));
-            long gyc = g + floats(q * c), col = gyc + floats(n * k * hw());
-            Im2col.swapLast(Im2col.address(gy), gyc, (int) n, (int) hw(), (int) k);
-            Im2col.im2col(gyc, col, n, (int) k, (int) h, (int) w, (int) r, (int) s, -1);
-            run(key(13, 0), () -> gradSum(q, c, false), ptr(col), x, ptr(g));
-            Im2col.swapLast(g, Im2col.address(gw), (int) k, (int) rs(), (int) c);
-            if (b) Im2col.biasGradRows(Im2col.address(gy), Im2col.address(gbias), n * hw(), (int) k);
-        }
+        long q = k * rs(), g = work(floats(q * c) + floats(n * k * hw()) + floats(n * q * hw()));
+        long gyc = g + floats(q * c), col = gyc + floats(n * k * hw());
+        Im2col.swapLast(Im2col.address(gy), gyc, (int) n, (int) hw(), (int) k);
+        Im2col.im2col(gyc, col, n, (int) k, (int) h, (int) w, (int) r, (int) s, -1);
+        run(key(13, 0), () -> gradSum(q, c), ptr(col), x, ptr(g));
+        Im2col.swapLast(g, Im2col.address(gw), (int) k, (int) rs(), (int) c);
+        if (gbias != null) Im2col.biasGradRows(Im2col.address(gy), Im2col.address(gbias), n * hw(), (int) k);
     }
 
     /**
@@ -312,22 +295,11 @@ record OneDnnConv(long n, long c, long h, long w, long k, long r, long s, int sh
         return p.done();
     }
 
-    /** wide (n, hw, wide) channels-last = planar[i]ᵀ (hw, q)·b (q, wide) for each image; planar (n, q, hw). */
-    OneDnnPlan wideFromPlanar(long q, long wide) {
-        OneDnnPlan p = new OneDnnPlan();
-        long hw = hw();
-        dnnl_memory_desc pd = p.md(new long[] {n, hw, q}, new long[] {q * hw, 1, hw}), bd = p.md(new long[] {1, q, wide}, rows(q, wide));
-        dnnl_memory_desc wd = p.md(new long[] {n, hw, wide}, rows(hw, wide));
-        dnnl_memory pm = p.userMemory(pd), b = p.userMemory(bd), wm = p.userMemory(wd);
-        p.main = p.matmul(pd, pm, bd, b, null, null, wd, wm);
-        return p.done();
-    }
-
     /**
      * g (q, wide) = Σ_i planar[i] (q, hw)·wide[i] (hw, wide): per image into a temporary (n, q, wide), then the
-     * sum over the images as ones (1, n)·(n, q·wide); with bias, gbias (wide) = ones (1, n·hw)·wide (n·hw, wide).
+     * sum over the images as ones (1, n)·(n, q·wide).
      */
-    OneDnnPlan gradSum(long q, long wide, boolean bias) {
+    OneDnnPlan gradSum(long q, long wide) {
         OneDnnPlan p = new OneDnnPlan();
         long hw = hw();
         dnnl_memory_desc pd = p.md(new long[] {n, q, hw}, rows(q, hw)), wd = p.md(new long[] {n, hw, wide}, rows(hw, wide));
@@ -338,12 +310,6 @@ record OneDnnConv(long n, long c, long h, long w, long k, long r, long s, int sh
         dnnl_memory tmp = p.temp(perImage), tmpRows = p.alias(perImageRows), onesMem = p.ones(onesN, n);
         p.main = p.matmul(pd, pm, wd, wm, null, null, perImage, tmp);
         p.post.add(p.matmul(onesN, onesMem, perImageRows, tmpRows, null, null, gd, g));
-        if (bias) {
-            dnnl_memory_desc pix = p.md(new long[] {n * hw, wide}, new long[] {wide, 1}), onesP = p.md(new long[] {1, n * hw}, new long[] {n * hw, 1});
-            dnnl_memory_desc gbd = p.md(new long[] {1, wide}, new long[] {wide, 1});
-            dnnl_memory gb = p.userMemory(gbd), pixMem = p.alias(pix, wm), onesMem2 = p.ones(onesP, n * hw);
-            p.post.add(p.matmul(onesP, onesMem2, pix, pixMem, null, null, gbd, gb));
-        }
         return p.done();
     }
 
