@@ -16,6 +16,8 @@ import org.dgm4j.io.ImageGrid;
 import org.dgm4j.tensor.Generator;
 import org.dgm4j.tensor.Scope;
 import org.dgm4j.tensor.Tensor;
+import org.dgm4j.train.DataSets;
+import org.dgm4j.train.Examples;
 import org.dgm4j.train.ScatterPlot;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -30,6 +32,7 @@ import picocli.CommandLine.Parameters;
             "  dgm4j sample runs/20261122-101500-vae                   64 samples to runs/.../samples.png",
             "  dgm4j sample RUN --n 100 --temperature 0.7 --out t07.png   a flow at temperature 0.7",
             "  dgm4j sample RUN --n 2000 --density                       a 2-D flow: density.png, exact p(x) under its samples",
+            "  dgm4j sample RUN --interpolate 10 --n 80                  an image flow: 8 test-image pairs, 10 steps each",
             "",
             "Exit codes: 0 success, 1 error (unreadable run or weights), 2 bad usage."})
 public final class SampleCommand implements Callable<Integer> {
@@ -54,6 +57,11 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(names = "--density", description = "2-D flows: also write the model's exact density p(x) on a grid, its samples on top (RUN/density.png).")
     boolean density;
 
+    @Option(names = "--interpolate", paramLabel = "STEPS", description = {"Image flows: instead of samples, latent interpolations between "
+            + "random pairs of test images, one pair per row of STEPS images (the ends reconstruct the pair), --n / STEPS rows "
+            + "(default file RUN/interpolation.png)."})
+    Integer interpolate;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a setting of the run's config (e.g. backend=cpu).")
     List<String> sets = new ArrayList<>();
 
@@ -61,9 +69,14 @@ public final class SampleCommand implements Callable<Integer> {
     public Integer call() {
         if (n < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--n must be >= 1, found " + n);
         if (!(temperature > 0)) throw new CommandLine.ParameterException(spec.commandLine(), "--temperature must be > 0, found " + temperature);
+        if (interpolate != null && (interpolate < 2 || density)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), density ? "--interpolate and --density exclude each other"
+                    : "--interpolate needs at least 2 steps, found " + interpolate);
+        }
         PrintWriter stdout = spec.commandLine().getOut(), stderr = spec.commandLine().getErr();
         Backend previous = Backends.current();
         try (SavedRun saved = SavedRun.open(run, sets)) {
+            if (interpolate != null) return interpolations(saved, stdout);
             Path file = out != null ? out : saved.dir().resolve(temperature == 1 ? "samples.png" : String.format(Locale.ROOT, "samples-t%s.png", temperature));
             saved.model().module().eval();
             try (Scope s = Scope.open(); var ng = Autograd.noGrad()) {
@@ -88,6 +101,32 @@ public final class SampleCommand implements Callable<Integer> {
         } finally {
             Backends.use(previous);
         }
+    }
+
+    /** --interpolate: pairs of distinct test images drawn by the seed, one row of interpolate images each. */
+    private int interpolations(SavedRun saved, PrintWriter stdout) throws IOException {
+        int pairs = Math.max(1, n / interpolate);
+        Examples test = DataSets.load(saved.config(), saved.family()).test();
+        if (test.count() < 2 * pairs) throw new IllegalArgumentException("the test set has " + test.count() + " examples, " + 2 * pairs + " needed");
+        Generator g = new Generator(seed);
+        int[] order = new int[test.count()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        java.util.Random pick = new java.util.Random(seed);
+        for (int i = 0; i < 2 * pairs; i++) { // partial Fisher-Yates: the first 2·pairs of a random order
+            int j = i + pick.nextInt(order.length - i), t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        Path file = out != null ? out : saved.dir().resolve("interpolation.png");
+        saved.model().module().eval();
+        try (Scope s = Scope.open(); var ng = Autograd.noGrad()) {
+            Tensor a = test.load(java.util.Arrays.copyOfRange(order, 0, pairs), g);
+            Tensor b = test.load(java.util.Arrays.copyOfRange(order, pairs, 2 * pairs), g);
+            ImageGrid.write(file, saved.model().interpolate(a, b, interpolate, g), interpolate, 2);
+        }
+        stdout.printf("%d interpolations of %d steps between test images of %s (%s) -> %s%n", pairs, interpolate, saved.family().name(), saved.weights(), file);
+        stdout.flush();
+        return 0;
     }
 
     /** Images (n, C, H, W) as a grid of about square shape; points (n, 2) as a scatter plot. */

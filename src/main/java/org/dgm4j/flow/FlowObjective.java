@@ -153,11 +153,33 @@ public final class FlowObjective implements Objective {
     @Override
     public Tensor sample(int n, Generator g, double temperature) {
         try (var ng = Autograd.noGrad()) {
-            Tensor y = model.sample(n, temperature, g);
-            y = Ops.slice(Ops.slice(y, 2, padTop, padTop + height, 1), 3, padLeft, padLeft + width, 1);
-            Tensor v = Ops.addScalar(y, offset);
-            return Ops.minimum(Ops.maximum(v, Ops.scalarLike(v, 0)), Ops.scalarLike(v, 1));
+            return images(model.sample(n, temperature, g));
         }
+    }
+
+    /**
+     * For each pair (a[i], b[i]) of dequantized images (B, C, H, W), padded with noise from g: steps
+     * images decoded from z_a + t·(z_b − z_a), t = 0 .. 1 ({@link FlowModel#interpolate}), cropped and
+     * mapped to [0, 1] like samples; (B·steps, C, H, W), pair after pair. No graph.
+     */
+    @Override
+    public Tensor interpolate(Tensor a, Tensor b, int steps, Generator g) {
+        if (a.rank() != 4 || !a.shape().equals(b.shape()) || a.dim(2) != height || a.dim(3) != width) {
+            throw new IllegalArgumentException("interpolate: a and b must both be (B, C, " + height + ", " + width + "), found " + a.shape() + " and " + b.shape());
+        }
+        try (var ng = Autograd.noGrad()) {
+            Tensor pa = pad(a, g), pb = pad(b, g);
+            Tensor[] lines = new Tensor[(int) a.dim(0)];
+            for (int i = 0; i < lines.length; i++) lines[i] = model.interpolate(pa.narrowBatch(i, i + 1), pb.narrowBatch(i, i + 1), steps);
+            return images(Ops.concat(0, lines));
+        }
+    }
+
+    /** Model-space y (n, C, H', W') → the data's H×W crop in [0, 1] (y + offset, clamped). */
+    private Tensor images(Tensor y) {
+        Tensor crop = Ops.slice(Ops.slice(y, 2, padTop, padTop + height, 1), 3, padLeft, padLeft + width, 1);
+        Tensor v = Ops.addScalar(crop, offset);
+        return Ops.minimum(Ops.maximum(v, Ops.scalarLike(v, 0)), Ops.scalarLike(v, 1));
     }
 
     @Override

@@ -31,6 +31,11 @@ public interface Objective {
         return sample(n, g);
     }
 
+    /** Latent interpolations (see {@link Trainable#interpolate}); default: the model has no invertible latent. */
+    default Tensor interpolate(Tensor a, Tensor b, int steps, Generator g) {
+        throw new UnsupportedOperationException(metadata().getOrDefault("model", "this model") + " has no latent to interpolate in");
+    }
+
     /** One-time data-dependent initialization from the first training batch (see {@link Trainable#initialize}). Default: none. */
     default void initialize(Tensor x, Generator g) {}
 

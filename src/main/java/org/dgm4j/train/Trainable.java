@@ -44,6 +44,15 @@ public interface Trainable extends AutoCloseable {
         return sample(n, g);
     }
 
+    /**
+     * Decoded straight lines in the latent between a[i] and b[i] (each (P, *example), as {@link Examples}
+     * loads them): (P·steps, C, H, W) images in [0, 1], pair by pair, both ends the reconstructions of
+     * a[i] and b[i]; no graph. Models without an invertible latent throw UnsupportedOperationException.
+     */
+    default Tensor interpolate(Tensor a, Tensor b, int steps, Generator g) {
+        throw new UnsupportedOperationException(metadata().getOrDefault("model", "this model") + " has no latent to interpolate in");
+    }
+
     /** String metadata stored with saved models: what it takes to rebuild the module. */
     Map<String, String> metadata();
 
@@ -91,6 +100,11 @@ public interface Trainable extends AutoCloseable {
             @Override
             public Tensor sample(int n, Generator g, double temperature) {
                 return objective.sample(n, g, temperature);
+            }
+
+            @Override
+            public Tensor interpolate(Tensor a, Tensor b, int steps, Generator g) {
+                return objective.interpolate(a, b, steps, g);
             }
 
             @Override

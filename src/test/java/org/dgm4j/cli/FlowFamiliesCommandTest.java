@@ -64,7 +64,16 @@ class FlowFamiliesCommandTest {
             for (double l : losses) assertTrue(l > 1 && l < 12, f[0] + " bits/dim " + losses);
             assertTrue(Files.readString(dir.resolve("config.yaml")).contains("model.bits: 8"));
             sampleAt(dir, "0.7", 2 * (28 + 2) + 2);
+
+            Path png = dir.resolve("interpolation.png");
+            CliRun i = run("sample", dir.toString(), "--interpolate", "3", "--n", "6");
+            assertEquals(0, i.code(), i.out() + i.err());
+            java.awt.image.BufferedImage grid = ImageIO.read(png.toFile());
+            assertEquals(3 * (28 + 2) + 2, grid.getWidth(), f[0] + ": 3 steps per row");
+            assertEquals(2 * (28 + 2) + 2, grid.getHeight(), f[0] + ": 6 / 3 = 2 pairs");
         }
+        CliRun bad = run("sample", root.resolve("glow3").toString(), "--interpolate", "1");
+        assertEquals(2, bad.code(), "one step is no interpolation: " + bad.err());
     }
 
     @Test
