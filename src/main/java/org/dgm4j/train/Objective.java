@@ -33,7 +33,7 @@ public interface Objective {
 
     /** Latent interpolations (see {@link Trainable#interpolate}); default: the model has no invertible latent. */
     default Tensor interpolate(Tensor a, Tensor b, int steps, Generator g) {
-        throw new UnsupportedOperationException(metadata().getOrDefault("model", "this model") + " has no latent to interpolate in");
+        throw new UnsupportedOperationException(metadata().getOrDefault("model", "this model") + " has no latent interpolation (image flows have: glow, realnvp, nice)");
     }
 
     /** One-time data-dependent initialization from the first training batch (see {@link Trainable#initialize}). Default: none. */

@@ -50,7 +50,7 @@ public interface Trainable extends AutoCloseable {
      * a[i] and b[i]; no graph. Models without an invertible latent throw UnsupportedOperationException.
      */
     default Tensor interpolate(Tensor a, Tensor b, int steps, Generator g) {
-        throw new UnsupportedOperationException(metadata().getOrDefault("model", "this model") + " has no latent to interpolate in");
+        throw new UnsupportedOperationException(metadata().getOrDefault("model", "this model") + " has no latent interpolation (image flows have: glow, realnvp, nice)");
     }
 
     /** String metadata stored with saved models: what it takes to rebuild the module. */
