@@ -71,11 +71,12 @@ class LayersTest {
 
     @Test
     void aConvolutionFusesItsReluWithTheSameValuesAndGradients() {
-        for (int variant = 0; variant < 4; variant++) { // 1x1 or 3x3, channels-last or NCHW
-            boolean pointwise = variant % 2 == 0, last = variant < 2;
+        for (int variant = 0; variant < 8; variant++) { // 1x1 or 3x3, channels-last or NCHW, output sizes 72 and 384 (a multiple of 128)
+            boolean pointwise = variant % 2 == 0, last = variant % 4 < 2;
+            long h = variant < 4 ? 4 : 8, w = variant < 4 ? 3 : 8;
             try (Scope s = Scope.open();
                  Conv2d c = new Conv2d(5, 3, pointwise ? 1 : 3, 1, pointwise ? 0 : 1, 1, true, last, DType.F64, new Generator(3))) {
-                Tensor x = new Generator(4).normal(DType.F64, last ? new long[] {2, 4, 3, 5} : new long[] {2, 5, 4, 3}).requiresGrad(true);
+                Tensor x = new Generator(4).normal(DType.F64, last ? new long[] {2, h, w, 5} : new long[] {2, 5, h, w}).requiresGrad(true);
                 Tensor fused = c.forwardRelu(x), plain = org.dgm4j.autograd.Ops.relu(c.forward(x));
                 assertArrayEquals(plain.toDoubleArray(), fused.toDoubleArray(), TOL);
                 Tensor[] gFused = grads(fused, x, c), gPlain = grads(plain, x, c);
