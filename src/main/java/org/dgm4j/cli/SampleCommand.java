@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import org.dgm4j.autograd.Autograd;
 import org.dgm4j.backend.Backend;
 import org.dgm4j.backend.Backends;
+import org.dgm4j.data.Batches;
 import org.dgm4j.flow.DensityPlot;
 import org.dgm4j.flow.FlowModel;
 import org.dgm4j.io.ImageGrid;
@@ -109,14 +110,7 @@ public final class SampleCommand implements Callable<Integer> {
         Examples test = DataSets.load(saved.config(), saved.family()).test();
         if (test.count() < 2 * pairs) throw new IllegalArgumentException("the test set has " + test.count() + " examples, " + 2 * pairs + " needed");
         Generator g = new Generator(seed);
-        int[] order = new int[test.count()];
-        for (int i = 0; i < order.length; i++) order[i] = i;
-        java.util.Random pick = new java.util.Random(seed);
-        for (int i = 0; i < 2 * pairs; i++) { // partial Fisher-Yates: the first 2·pairs of a random order
-            int j = i + pick.nextInt(order.length - i), t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
+        int[] order = new Batches(test.count(), 1, seed, true, false).permutation(0); // the seed's shuffle, as training's
         Path file = out != null ? out : saved.dir().resolve("interpolation.png");
         saved.model().module().eval();
         try (Scope s = Scope.open(); var ng = Autograd.noGrad()) {

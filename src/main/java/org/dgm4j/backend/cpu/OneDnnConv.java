@@ -152,7 +152,7 @@ record OneDnnConv(long n, long c, long h, long w, long k, long r, long s, int sh
     long rs() { return r * s; }
     long floats(long count) { return (count * 4 + 63) & ~63L; }
 
-    /** Few output channels only (narrow() < 0): with few input channels oneDNN's forward convolution wins. */
+    /** Few output channels only (matmulForward). */
     void narrowForward(Pointer x, Pointer wt, Pointer bias, Pointer y) {
         long wr = work(floats(k * rs() * c) + floats(n * k * rs() * h * w)), z = wr + floats(k * rs() * c);
         Im2col.swapLast(Im2col.address(wt), wr, (int) k, (int) c, (int) rs());
@@ -252,7 +252,7 @@ record OneDnnConv(long n, long c, long h, long w, long k, long r, long s, int sh
 
     long hw() { return h * w; }
 
-    /** Few output channels only (narrow() < 0): with few input channels oneDNN's nhwc forward wins. */
+    /** Few output channels only (matmulForward). */
     void narrowForwardNhwc(Pointer x, Pointer wt, Pointer bias, Pointer y) {
         long q = k * rs(), w2 = work(floats(q * c) + floats(n * q * hw()) + floats(n * k * hw()));
         long z = w2 + floats(q * c), yc = z + floats(n * q * hw());
