@@ -33,7 +33,7 @@ public final class RunSchema {
                 ConfigKey.choice("train.lr_schedule", "constant", "learning rate over the run: constant, or cosine (from train.lr down to 0 at the "
                         + "last step, after the warm-up); every optimizer of the model is scaled alike", "constant", "cosine"),
                 ConfigKey.longInteger("train.warmup_steps", 0, "the learning rate rises linearly from train.lr/N to train.lr over the first N steps"),
-                ConfigKey.number("train.clip_norm", 0, "clip each update's gradients to this global L2 norm, as PyTorch's clip_grad_norm_ (0: off)"),
+                ConfigKey.number("train.clip_norm", 0, "clip each update's gradients to this global L2 norm, as PyTorch's clip_grad_norm_ (0: off); the norm before clipping is logged as grad_norm"),
                 ConfigKey.integer("train.log_every", 20, "a metrics row every N steps"),
                 ConfigKey.number("train.print_every_s", 10, "without a terminal, a progress line every S seconds"),
                 ConfigKey.integer("train.samples", 64, "samples drawn for each epoch's picture"),

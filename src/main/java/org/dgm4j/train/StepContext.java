@@ -24,6 +24,7 @@ public final class StepContext {
     private final double clipNorm;
     private long step;
     private int epoch, examples;
+    private double gradNorm = Double.NaN;
 
     /** Averages gradients over data-parallel processes (in place); the identity in one process. */
     @FunctionalInterface
@@ -49,6 +50,15 @@ public final class StepContext {
         this.step = step;
         this.epoch = epoch;
         this.examples = examples;
+        this.gradNorm = Double.NaN;
+    }
+
+    /**
+     * The largest global L2 norm of this step's reduced gradients before clipping (over all its
+     * updates, e.g. a GAN's two); NaN when the context does not clip, as the norm then is not computed.
+     */
+    public double gradNorm() {
+        return gradNorm;
     }
 
     public long step() {
@@ -95,7 +105,10 @@ public final class StepContext {
             }
         }
         reducer.reduce(parameters, examples);
-        if (clipNorm > 0) Clip.byGlobalNorm(parameters, clipNorm); // after the reduction: every process clips the same gradients
+        if (clipNorm > 0) { // after the reduction: every process clips the same gradients
+            double norm = Clip.byGlobalNorm(parameters, clipNorm);
+            gradNorm = Double.isNaN(gradNorm) ? norm : Math.max(gradNorm, norm);
+        }
         for (Optimizer o : optimizers) o.step();
     }
 

@@ -148,6 +148,7 @@ public final class Trainer {
                                 if (config.scheduled()) initialLr.forEach((o, lr) -> o.setLr(lr * lrFactor.lr(step - 1)));
                                 values = trainStep(model, train, Arrays.copyOfRange(b.indices(), from, to), data, noise, ctx, step == 1);
                                 if (config.scheduled()) values.put("lr", model.optimizers().values().iterator().next().lr());
+                                if (config.clipNorm() > 0) values.put("grad_norm", ctx.gradNorm()); // before clipping: shows how often the clip acts
                             } finally {
                                 data.unsliced();
                                 noise.unsliced();

@@ -137,6 +137,19 @@ class TrainCommandTest {
         assertFalse(Files.readAllLines(dir.resolve(MetricsLog.CSV)).get(0).contains("lr"), "the CSV keeps the columns of its first row");
     }
 
+    /** With train.clip_norm set, every train row logs the gradients' norm before clipping. */
+    @Test
+    void clippedRunsLogTheGradientNormBeforeClipping(@TempDir Path dir) throws Exception {
+        CliRun r = run("train", "--model", "realnvp2d", "--backend", "cpu", "--set", "data.points=512", "--set", "model.hidden=8",
+                "--batch-size", "128", "--epochs", "1", "--set", "train.clip_norm=0.001", "--out", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.readAllLines(dir.resolve(MetricsLog.CSV)).get(0).contains("grad_norm"), "a CSV column");
+        List<Double> norms = MetricsLog.read(dir).stream().filter(m -> "train".equals(m.get("split")))
+                .map(m -> ((Number) m.get("grad_norm")).doubleValue()).toList();
+        assertFalse(norms.isEmpty());
+        for (double g : norms) assertTrue(g > 0.001 && Double.isFinite(g), "above the clip norm, so clipped: " + norms);
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] r = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);
