@@ -22,7 +22,10 @@ import picocli.CommandLine.Option;
 
 /** {@code dgm4j bench ...}: performance measurements; one subcommand per suite. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Performance measurements.",
-        subcommands = {BenchCommand.Kernels.class, BenchCommand.VaeStep.class, BenchCommand.Flows.class, BenchCommand.Gpu.class})
+        subcommands = {BenchCommand.Kernels.class, BenchCommand.VaeStep.class, BenchCommand.Flows.class, BenchCommand.Gpu.class},
+            footerHeading = "%nExamples:%n",
+            footer = {"  OMP_NUM_THREADS=2 OMP_WAIT_POLICY=passive dgm4j bench flows --only glow",
+                    "  scripts/bench-vs-peers.sh runs/bench   the same steps beside PyTorch and Deeplearning4j, one table"})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -35,8 +38,10 @@ public final class BenchCommand implements Runnable {
     /** {@code dgm4j bench kernels}: sgemm and 3x3 conv through dgm4j and through oneDNN directly. */
     @Command(name = "kernels", mixinStandardHelpOptions = true,
             description = {"GFLOP/s of sgemm and 3x3 conv2d (fwd, fwd+bwd) through dgm4j's Tensor API and through oneDNN called "
-                    + "directly, in the same run, with dgm4j's overhead in %. Shapes and FLOP counts as in the peers' benchmarks.",
-                    "Set OMP_NUM_THREADS (default: all cores) and OMP_WAIT_POLICY=passive in the environment."})
+                    + "directly, in the same run, with dgm4j's overhead in %%. Shapes and FLOP counts as in the peers' benchmarks.",
+                    "Set OMP_NUM_THREADS (default: all cores) and OMP_WAIT_POLICY=passive in the environment."},
+            footerHeading = "%nExamples:%n",
+            footer = {"  dgm4j bench kernels --only conv --reps 3"})
     public static final class Kernels implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -81,7 +86,10 @@ public final class BenchCommand implements Runnable {
             description = {"The peers' \"VAE train step\" (MLP 784-512-512-2x32, B=128, Bernoulli, Adam) timed as the peers time it: "
                     + "warm-up, repetitions of >= --seconds, median per call; the row prints in the peers' table format. "
                     + "With --profile N, then N more steps with every op timed (ms per step by op).",
-                    "Set OMP_NUM_THREADS (2 in the peers' runs) and OMP_WAIT_POLICY=passive in the environment."})
+                    "Set OMP_NUM_THREADS (2 in the peers' runs) and OMP_WAIT_POLICY=passive in the environment."},
+            footerHeading = "%nExamples:%n",
+            footer = {"  OMP_NUM_THREADS=2 dgm4j bench vae-step",
+                    "  dgm4j bench vae-step --reps 3 --profile 20   then ms per step by op"})
     public static final class VaeStep implements Callable<Integer> {
         @Option(names = "--reps", defaultValue = "11", description = "Timed repetitions; the median is reported (default ${DEFAULT-VALUE}).")
         int reps;
@@ -122,7 +130,10 @@ public final class BenchCommand implements Runnable {
             description = {"Median ms per call of the Glow training step and log-likelihood (1x28x28, L=2, B=64) and the RealNVP-2D "
                     + "training step (8 couplings, MLP 1-256-256-2, B=1024), sizes and timing method as the peers' benchmarks "
                     + "(warm-up >= 2 s and 5 calls, repetitions >= 1 s, median).",
-                    "Set OMP_NUM_THREADS (default: all cores) and OMP_WAIT_POLICY=passive in the environment."})
+                    "Set OMP_NUM_THREADS (default: all cores) and OMP_WAIT_POLICY=passive in the environment."},
+            footerHeading = "%nExamples:%n",
+            footer = {"  OMP_NUM_THREADS=2 OMP_WAIT_POLICY=passive dgm4j bench flows --only realnvp2d",
+                    "  dgm4j bench flows --glow-sizes 16x128,8x128   Glow with K=16 and K=8 steps per level, hidden 128"})
     public static final class Flows implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;

@@ -19,7 +19,9 @@ import picocli.CommandLine.Command;
 /** {@code dgm4j info}: what this installation is and which backends it can use, with reasons. */
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = "Print versions, the CPU and its features, the backends found (with the reason CUDA is or is not usable), "
-                + "and whether MPI and NCCL are usable for data parallelism (with the reason).")
+                + "and whether MPI and NCCL are usable for data parallelism (with the reason).",
+        footerHeading = "%nExamples:%n",
+        footer = {"  dgm4j info   e.g. in a batch job's first line: whether CUDA, MPI and NCCL will be used, and why"})
 public final class InfoCommand implements Callable<Integer> {
     /** The CPU features that matter for our kernels and oneDNN's choice of code path. */
     private static final List<String> FEATURES = List.of(

@@ -4,10 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.dgm4j.cli.CliRun.run;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.dgm4j.backend.cuda.CudaProbe;
 import org.dgm4j.dist.MpiProbe;
 import org.dgm4j.dist.NcclProbe;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class InfoCommandTest {
     @Test
@@ -36,5 +42,30 @@ class InfoCommandTest {
         CliRun help = run("--help");
         assertEquals(0, help.code());
         assertTrue(help.out().contains("Exit codes:") && help.out().contains("dgm4j info"), help.out());
+    }
+
+    /** Every command's --help renders without picocli's format warnings (a bare % in a description) and shows examples. */
+    @Test
+    void everyCommandsHelpRendersCleanlyWithExamples() {
+        List<CommandLine> all = new ArrayList<>();
+        collect(Main.commandLine(), all);
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+        try {
+            for (CommandLine c : all) {
+                String usage = c.getUsageMessage();
+                String name = c.getCommandSpec().qualifiedName();
+                assertTrue(name.endsWith(" help") || usage.matches("(?s).*\\nExamples?:\\R.*"), name + " --help has no examples:\n" + usage);
+            }
+        } finally {
+            System.setErr(stderr);
+        }
+        assertEquals("", warnings.toString(StandardCharsets.UTF_8), "picocli warned while rendering help");
+    }
+
+    private static void collect(CommandLine c, List<CommandLine> all) {
+        all.add(c);
+        c.getSubcommands().values().forEach(sub -> collect(sub, all));
     }
 }
