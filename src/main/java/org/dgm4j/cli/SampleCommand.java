@@ -32,6 +32,7 @@ import picocli.CommandLine.Parameters;
         footer = {
             "  dgm4j sample runs/20261122-101500-vae                   64 samples to runs/.../samples.png",
             "  dgm4j sample RUN --n 100 --temperature 0.7 --out t07.png   a flow at temperature 0.7",
+            "  dgm4j sample RUN --temperature 0.5,0.7,1                  the same draws at three temperatures, side by side",
             "  dgm4j sample RUN --n 2000 --density                       a 2-D flow: density.png, exact p(x) under its samples",
             "  dgm4j sample RUN --interpolate 10 --n 80                  an image flow: 8 test-image pairs, 10 steps each",
             "",
@@ -46,13 +47,15 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(names = "--n", paramLabel = "N", defaultValue = "64", description = "Number of samples (default ${DEFAULT-VALUE}).")
     int n;
 
-    @Option(names = "--temperature", paramLabel = "T", defaultValue = "1", description = "Sampling temperature for models that have one (default ${DEFAULT-VALUE}).")
-    double temperature;
+    @Option(names = "--temperature", paramLabel = "T[,T...]", defaultValue = "1", split = ",", description = {"Sampling temperature "
+            + "for models that have one (default ${DEFAULT-VALUE}). Several: image models draw the same noise at each, one grid per "
+            + "temperature side by side in one PNG."})
+    List<Double> temperatures;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Seed of the draws (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "PNG to write (default: RUN/samples.png, or samples-t<T>.png at T != 1).")
+    @Option(names = "--out", paramLabel = "FILE", description = "PNG to write (default: RUN/samples.png, or samples-t<T>[-t<T>...].png at T != 1).")
     Path out;
 
     @Option(names = "--density", description = "2-D flows: also write the model's exact density p(x) on a grid, its samples on top (RUN/density.png).")
@@ -69,7 +72,12 @@ public final class SampleCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (n < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--n must be >= 1, found " + n);
-        if (!(temperature > 0)) throw new CommandLine.ParameterException(spec.commandLine(), "--temperature must be > 0, found " + temperature);
+        for (double t : temperatures) {
+            if (!(t > 0) || Double.isInfinite(t)) throw new CommandLine.ParameterException(spec.commandLine(), "--temperature must be finite and > 0, found " + t);
+        }
+        if (temperatures.size() > 1 && (density || interpolate != null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), (density ? "--density" : "--interpolate") + " takes one temperature, found " + temperatures);
+        }
         if (interpolate != null && (interpolate < 2 || density)) {
             throw new CommandLine.ParameterException(spec.commandLine(), density ? "--interpolate and --density exclude each other"
                     : "--interpolate needs at least 2 steps, found " + interpolate);
@@ -78,11 +86,15 @@ public final class SampleCommand implements Callable<Integer> {
         Backend previous = Backends.current();
         try (SavedRun saved = SavedRun.open(run, sets)) {
             if (interpolate != null) return interpolations(saved, stdout);
-            Path file = out != null ? out : saved.dir().resolve(temperature == 1 ? "samples.png" : String.format(Locale.ROOT, "samples-t%s.png", temperature));
+            Path file = out != null ? out : saved.dir().resolve(defaultName());
             saved.model().module().eval();
             try (Scope s = Scope.open(); var ng = Autograd.noGrad()) {
-                Tensor x = saved.model().sample(n, new Generator(seed), temperature);
-                write(file, x);
+                List<Tensor> draws = new ArrayList<>();
+                for (double t : temperatures) draws.add(saved.model().sample(n, new Generator(seed), t)); // one seed: the same noise at each
+                Tensor x = draws.get(0);
+                if (draws.size() == 1) write(file, x);
+                else if (x.rank() == 4) ImageGrid.writeSideBySide(file, draws, gridColumns(n), 2, 8);
+                else throw new IllegalArgumentException("several temperatures need an image model; " + saved.family().name() + " draws points: one --temperature per call");
                 if (density) {
                     if (!(saved.model().module() instanceof FlowModel flow) || x.rank() != 2 || x.dim(1) != 2) {
                         throw new CommandLine.ParameterException(spec.commandLine(), "--density needs a 2-D flow (e.g. realnvp2d), found " + saved.family().name());
@@ -92,7 +104,7 @@ public final class SampleCommand implements Callable<Integer> {
                     stdout.printf("exact density of %s with its %d samples -> %s%n", saved.family().name(), n, dfile);
                 }
             }
-            stdout.printf("%d samples of %s (%s) at temperature %s -> %s%n", n, saved.family().name(), saved.weights(), temperature, file);
+            stdout.printf("%d samples of %s (%s) at temperature %s -> %s%n", n, saved.family().name(), saved.weights(), joined(", "), file);
             stdout.flush();
             return 0;
         } catch (RuntimeException | IOException e) {
@@ -123,9 +135,22 @@ public final class SampleCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** samples.png at temperature 1, else e.g. samples-t0.7.png or samples-t0.5-t1.0.png. */
+    private String defaultName() {
+        return temperatures.equals(List.of(1.0)) ? "samples.png" : "samples-t" + joined("-t") + ".png";
+    }
+
+    private String joined(String separator) {
+        return String.join(separator, temperatures.stream().map(t -> String.format(Locale.ROOT, "%s", t)).toList());
+    }
+
+    private static int gridColumns(long n) {
+        return (int) Math.ceil(Math.sqrt(n));
+    }
+
     /** Images (n, C, H, W) as a grid of about square shape; points (n, 2) as a scatter plot. */
     static void write(Path file, Tensor x) throws IOException {
-        if (x.rank() == 4) ImageGrid.write(file, x, (int) Math.ceil(Math.sqrt(x.dim(0))), 2);
+        if (x.rank() == 4) ImageGrid.write(file, x, gridColumns(x.dim(0)), 2);
         else ScatterPlot.write(file, x);
     }
 }

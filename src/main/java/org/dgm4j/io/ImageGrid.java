@@ -1,9 +1,12 @@
 package org.dgm4j.io;
 
+import java.awt.Color;
+import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.io.ByteArrayOutputStream;
+import java.util.List;
 import javax.imageio.ImageIO;
 import org.dgm4j.tensor.Tensor;
 
@@ -27,6 +30,40 @@ public final class ImageGrid {
     /** {@code pixels}: (n, c, h, w) row-major. */
     public static void write(Path file, float[] pixels, int n, int c, int h, int w, int nrow, int padding, float padValue) throws IOException {
         writePng(file, grid(pixels, n, c, h, w, nrow, padding, padValue));
+    }
+
+    /**
+     * One grid per batch, side by side, {@code gap} white pixels apart and top-aligned (e.g. the same
+     * samples at several temperatures). Batches are (N, C, H, W) as in {@link #write(Path, Tensor, int, int)}.
+     */
+    public static void writeSideBySide(Path file, List<Tensor> batches, int nrow, int padding, int gap) throws IOException {
+        if (batches.isEmpty() || gap < 0) throw new IllegalArgumentException("side-by-side grids need batches and gap >= 0, found " + batches.size() + " batches, gap " + gap);
+        List<BufferedImage> grids = new java.util.ArrayList<>();
+        int width = -gap, height = 0;
+        boolean grey = true;
+        for (Tensor t : batches) {
+            if (t.rank() != 4) throw new IllegalArgumentException("image grid needs (N, C, H, W), found " + t.shape());
+            long[] d = t.dims();
+            BufferedImage g = grid(t.toFloatArray(), Math.toIntExact(d[0]), Math.toIntExact(d[1]), Math.toIntExact(d[2]), Math.toIntExact(d[3]), nrow, padding, 0f);
+            grids.add(g);
+            width += g.getWidth() + gap;
+            height = Math.max(height, g.getHeight());
+            grey &= d[1] == 1;
+        }
+        BufferedImage all = new BufferedImage(width, height, grey ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = all.createGraphics();
+        try {
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, width, height);
+            int x = 0;
+            for (BufferedImage panel : grids) {
+                g.drawImage(panel, x, 0, null);
+                x += panel.getWidth() + gap;
+            }
+        } finally {
+            g.dispose();
+        }
+        writePng(file, all);
     }
 
     /** A PNG written beside the target and renamed, so a viewer or a crash never sees half a picture. */

@@ -44,6 +44,26 @@ class FlowFamiliesCommandTest {
         assertEquals(width, ImageIO.read(png.toFile()).getWidth());
     }
 
+    /** --temperature 0.7,1: two grids 8 px apart, each the picture that temperature alone gives (one seed, the same noise). */
+    private static void sameDrawsSideBySide(Path dir, String model) throws Exception {
+        sampleAt(dir, "1", 2 * (28 + 2) + 2);
+        Path both = dir.resolve("both.png");
+        CliRun s = run("sample", dir.toString(), "--n", "4", "--temperature", "0.7,1", "--out", both.toString());
+        assertEquals(0, s.code(), s.out() + s.err());
+        java.awt.image.BufferedImage pair = ImageIO.read(both.toFile());
+        int w = 2 * (28 + 2) + 2;
+        assertEquals(2 * w + 8, pair.getWidth(), model);
+        for (int panel = 0; panel < 2; panel++) {
+            java.awt.image.BufferedImage alone = ImageIO.read(dir.resolve(panel == 0 ? "t0.7.png" : "t1.png").toFile());
+            for (int y = 0; y < alone.getHeight(); y++) {
+                for (int x = 0; x < w; x++) {
+                    assertEquals(alone.getRGB(x, y), pair.getRGB(panel * (w + 8) + x, y), model + " panel " + panel + " at " + x + "," + y);
+                }
+            }
+        }
+        for (int y = 0; y < pair.getHeight(); y++) assertEquals(0xFFFFFFFF, pair.getRGB(w + 3, y), model + ": the white gap");
+    }
+
     @Test
     void imageFlowsTrainInBitsPerDimAndSampleAtATemperature(@TempDir Path root) throws Exception {
         FashionMnist data = new FashionMnist();
@@ -64,6 +84,7 @@ class FlowFamiliesCommandTest {
             for (double l : losses) assertTrue(l > 1 && l < 12, f[0] + " bits/dim " + losses);
             assertTrue(Files.readString(dir.resolve("config.yaml")).contains("model.bits: 8"));
             sampleAt(dir, "0.7", 2 * (28 + 2) + 2);
+            sameDrawsSideBySide(dir, f[0]);
 
             Path png = dir.resolve("interpolation.png");
             CliRun i = run("sample", dir.toString(), "--interpolate", "3", "--n", "6");
@@ -84,6 +105,11 @@ class FlowFamiliesCommandTest {
         assertTrue(losses.get(losses.size() - 1) < losses.get(0), "nats per point " + losses);
         CliRun s = run("sample", moons.toString(), "--n", "200", "--temperature", "0.5", "--out", moons.resolve("t.png").toString());
         assertEquals(0, s.code(), s.err());
+        CliRun several = run("sample", moons.toString(), "--n", "20", "--temperature", "0.5,1");
+        assertEquals(1, several.code(), "points have no side-by-side grids");
+        assertTrue(several.err().contains("several temperatures need an image model"), several.err());
+        assertEquals(2, run("sample", moons.toString(), "--density", "--temperature", "0.5,1").code(), "--density takes one temperature");
+        assertEquals(2, run("sample", moons.toString(), "--temperature", "0.5,0").code(), "every temperature > 0");
         train(root.resolve("ring8"), "realnvp2d", "data.set=ring8", "data.points=512", "model.hidden=16", "model.couplings=4");
         CliRun wrong = run("train", "--model", "glow", "--set", "data.set=two-moons", "--backend", "cpu", "--out", root.resolve("bad").toString());
         assertEquals(1, wrong.code());
