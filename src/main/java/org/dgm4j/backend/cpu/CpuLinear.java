@@ -27,7 +27,7 @@ final class CpuLinear {
             backwardF32(y, gy, relu, g, gb, m, n);
             return;
         }
-        Parallel.range(n, Math.max(1, GRAIN / Math.max(1, m)), (lo, hi) -> reference(y, gy, relu, g, gb, m, n, lo, hi));
+        Parallel.columns(n, m, GRAIN, (lo, hi) -> reference(y, gy, relu, g, gb, m, n, lo, hi));
     }
 
     /** The reference loops over columns [lo, hi): each column's rows in order, in double. */
@@ -49,41 +49,51 @@ final class CpuLinear {
     }
 
     /**
-     * Float32: columns split over the pool, each column tile walked row by row on F32Loops tiles. Where
-     * a tile spans whole rows (n ≤ TILE, one chunk), consecutive rows are contiguous and one bulk transfer
-     * moves as many rows as fit in a tile (a layer with two outputs: 512 rows per get instead of one).
+     * Float32: the mask alone in contiguous chunks; with the bias gradient, column chunks
+     * ({@link Parallel#columns}) each walked row by row, so every column sums its rows in order.
      */
     private static void backwardF32(Tensor y, Tensor gy, boolean relu, Tensor g, Tensor gb, int m, int n) {
+        if (gb == null) { // the mask alone is elementwise: contiguous chunks of the flat array, as one row
+            Parallel.range((long) m * n, CpuElementwise.F32_GRAIN, (lo, hi) -> chunkF32(y, gy, true, g, null, 1, m * n, lo, hi));
+        } else {
+            Parallel.columns(n, m, CpuElementwise.F32_GRAIN, (lo, hi) -> chunkF32(y, gy, relu, g, gb, m, n, lo, hi));
+        }
+    }
+
+    /**
+     * Columns [lo, hi) of all m rows, on vector lanes or F32Loops tiles. Where a tile spans whole rows
+     * (n ≤ TILE, one chunk), consecutive rows are contiguous and one bulk transfer moves as many rows as
+     * fit in a tile (a layer with two outputs: 512 rows per get instead of one).
+     */
+    private static void chunkF32(Tensor y, Tensor gy, boolean relu, Tensor g, Tensor gb, int m, int n, int lo, int hi) {
+        if (F32Loops.vectorMath && hi - lo >= VectorMath.floatLanes()) {
+            onLanes(y, gy, relu, g, gb, m, n, lo, hi);
+            return;
+        }
         FloatBuffer yb = y.floatBuffer(), gyb = gy.floatBuffer();
         FloatBuffer go = g == null ? null : g.floatBuffer(), gbo = gb == null ? null : gb.floatBuffer();
-        Parallel.range(n, Math.max(1, CpuElementwise.F32_GRAIN / Math.max(1, m)), (lo, hi) -> {
-            if (F32Loops.vectorMath && hi - lo >= VectorMath.floatLanes()) {
-                onLanes(y, gy, relu, g, gb, m, n, lo, hi);
-                return;
-            }
-            float[][] t = F32Loops.tiles();
-            float[] ty = t[0], tgy = t[1], tg = t[2];
-            double[] acc = gbo == null ? null : new double[F32Loops.TILE];
-            for (int c = lo; c < hi; c += F32Loops.TILE) {
-                int len = Math.min(F32Loops.TILE, hi - c);
-                int block = len == n ? F32Loops.TILE / len : 1; // rows per transfer
-                if (acc != null) Arrays.fill(acc, 0, len, 0);
-                for (int r0 = 0; r0 < m; r0 += block) {
-                    int rows = Math.min(block, m - r0), count = rows * len, at = r0 * n + c;
-                    gyb.get(at, tgy, 0, count);
-                    float[] v = tgy;
-                    if (relu) {
-                        yb.get(at, ty, 0, count);
-                        F32Loops.reluBackward(ty, tgy, tg, count);
-                        go.put(at, tg, 0, count);
-                        v = tg;
-                    }
-                    if (acc == null) continue;
-                    for (int r = 0; r < rows; r++) F32Loops.accumulate(acc, v, r * len, len);
+        float[][] t = F32Loops.tiles();
+        float[] ty = t[0], tgy = t[1], tg = t[2];
+        double[] acc = gbo == null ? null : new double[F32Loops.TILE];
+        for (int c = lo; c < hi; c += F32Loops.TILE) {
+            int len = Math.min(F32Loops.TILE, hi - c);
+            int block = len == n ? F32Loops.TILE / len : 1; // rows per transfer
+            if (acc != null) Arrays.fill(acc, 0, len, 0);
+            for (int r0 = 0; r0 < m; r0 += block) {
+                int rows = Math.min(block, m - r0), count = rows * len, at = r0 * n + c;
+                gyb.get(at, tgy, 0, count);
+                float[] v = tgy;
+                if (relu) {
+                    yb.get(at, ty, 0, count);
+                    F32Loops.reluBackward(ty, tgy, tg, count);
+                    go.put(at, tg, 0, count);
+                    v = tg;
                 }
-                if (acc != null) for (int j = 0; j < len; j++) gbo.put(c + j, (float) acc[j]);
+                if (acc == null) continue;
+                for (int r = 0; r < rows; r++) F32Loops.accumulate(acc, v, r * len, len);
             }
-        });
+            if (acc != null) for (int j = 0; j < len; j++) gbo.put(c + j, (float) acc[j]);
+        }
     }
 
     /** Columns [lo, hi) through VectorMath.linearBackward; the columns after its last full vector by the reference loops (the same values). */

@@ -80,7 +80,7 @@ final class CpuReduce {
         FloatBuffer xb = x.floatBuffer(), ob = out.floatBuffer();
         if (runs == 2 && kind[0] && !kind[1]) {
             int r = (int) size[0], k = (int) size[1];
-            Parallel.range(k, Math.max(1, CpuElementwise.F32_GRAIN / r), (lo, hi) -> {
+            Parallel.columns(k, r, CpuElementwise.F32_GRAIN, (lo, hi) -> {
                 float[] t = F32Loops.tiles()[0];
                 double[] acc = new double[F32Loops.TILE];
                 for (int c = lo; c < hi; c += F32Loops.TILE) {

@@ -15,7 +15,20 @@ final class Parallel {
         void run(int lo, int hi);
     }
 
+    /** Narrowest column chunk {@link #columns} gives a thread (4 KiB of float32 per row). */
+    static final int MIN_COLUMNS = 1024;
+
     private Parallel() {}
+
+    /**
+     * Column chunks of a row-major (rows, columns) array that each thread walks row by row (column sums
+     * kept in the reference's row order): {@code grain} elements per chunk, and at least
+     * {@value #MIN_COLUMNS} columns, because narrower chunks put several threads into every row's cache
+     * lines (measured at (12544, 128) on 2 cores: two 64-column chunks took 1.7–2.6 ms, one thread 1.1).
+     */
+    static void columns(long columns, long rows, long grain, Body body) {
+        range(columns, Math.max(MIN_COLUMNS, grain / Math.max(1, rows)), body);
+    }
 
     /** Runs body over [0, n) in chunks of at least {@code grain} iterations. */
     static void range(long n, long grain, Body body) {
