@@ -18,10 +18,18 @@
 #                                        mvn built (target/native/emu), no nvcc, sanitizer or PyTorch
 #
 # Through the device tool: run `scripts/gpu-check.sh run` with carry [".gpu-check"]; the results
-# (the table, the logs) are written to .gpu-check/results/ and copied to $OUT when it is set.
+# (the table, the logs) are written to .gpu-check/results/ and copied to $OUT when it is set, after
+# every step, so a call killed at the tool's limit still returns the steps it finished. One call
+# has 10 minutes: the run skips the steps that would start with under 30 s of GPU_CHECK_BUDGET_S
+# left (and names them); GPU_CHECK_STEPS splits the run over calls made while the machine is warm
+# (step 2's library stays in target/gpu-check-native/, outside the carried folder), e.g.
+#   GPU_CHECK_STEPS="1 2 3 3b" scripts/gpu-check.sh run, then GPU_CHECK_STEPS="4 5" scripts/gpu-check.sh run
 #
 # Settings (environment):
 #   GPU_CHECK_DIR                 the folder (default .gpu-check)
+#   GPU_CHECK_STEPS               the steps to run (default "1 2 3 3b 4 5"); without 2, the library
+#                                 an earlier call built in target/gpu-check-native/ is used
+#   GPU_CHECK_BUDGET_S            seconds the run may take (default 540, inside the device tool's 600)
 #   GPU_CHECK_MEMCHECK_CLASSES    test classes for memcheck, simple names, or "all" (default: all)
 #   GPU_CHECK_RACECHECK_CLASSES   test classes for racecheck (default: the tests of the kernels with
 #                                 shared memory: CudaLinalgParityTest (gemm, conv2d tiles) and
@@ -137,6 +145,9 @@ pack() {
   local modlist; modlist="$(IFS=,; echo "${mods[*]}")"
   echo "   modules: $modlist (jdeps found: $found)"
   "$jbin/jlink" --add-modules "$modlist" --strip-debug --no-header-files --no-man-pages --compress=2 --output "$dir/jre"
+  # Debian's libjvm.so keeps its symbol tables (24 of the runtime's 36 MiB); without them it is 4 MiB
+  # smaller and only a crash report loses function names
+  if command -v strip >/dev/null; then strip --strip-unneeded "$dir/jre/lib/server/libjvm.so"; fi
   "$dir/jre/bin/java" -version 2>&1 | sed 's/^/   /'
 
   echo "== what travels to the GPU machine"
@@ -173,6 +184,19 @@ phase() {
 }
 end_phase() {
   if (( ${#phase_names[@]} > ${#phase_secs[@]} )); then phase_secs+=($((SECONDS - phase_t0))); fi
+  sync_out
+}
+# seconds left of GPU_CHECK_BUDGET_S
+remaining() { echo $(( ${GPU_CHECK_BUDGET_S:-540} - (SECONDS - run_t0) )); }
+# wanted STEP: whether GPU_CHECK_STEPS names the step and the budget has 30 s for it (else it is
+# recorded as not run, with the call that runs it)
+wanted() {
+  [[ " ${GPU_CHECK_STEPS:-1 2 3 3b 4 5} " == *" $1 "* ]] || { echo; echo "=== step $1: not in GPU_CHECK_STEPS"; return 1; }
+  if (( $(remaining) < 30 )); then
+    echo; echo "=== step $1: skipped, $(remaining) s of GPU_CHECK_BUDGET_S left"
+    failed "step $1 not run (time): GPU_CHECK_STEPS=\"$1 ...\" scripts/gpu-check.sh run in a next call while the machine is warm"
+    return 1
+  fi
 }
 failed() { failures+=("$*"); echo "FAILED: $*"; }
 
@@ -222,7 +246,10 @@ junit_run() {
 # sanitizer TOOL CLASSES: the CUDA tests under compute-sanitizer; fails without the tool, without its
 # ERROR SUMMARY line, with errors, or with failing tests
 sanitizer() {
-  local tool="$1" classes="$2" t="${GPU_CHECK_SANITIZER_TIMEOUT:-180}"
+  local tool="$1" classes="$2" t="${GPU_CHECK_SANITIZER_TIMEOUT:-180}" left
+  left=$(( $(remaining) - 15 ))
+  if (( left < 30 )); then failed "$tool not run (time): GPU_CHECK_STEPS=\"4\" in a next call"; return; fi
+  (( t <= left )) || t=$left
   echo "$tool over: $classes (timeout $t s)"
   java_opts_saved=("${java_opts[@]}")
   # memcheck sees each tensor's exact end only when the caching allocator does not round sizes
@@ -251,16 +278,21 @@ sanitizer() {
 # at exit of run: the log complete (tee done), the results copied to $OUT where the device tool
 # collects them (at most 8 files of 16 MB come back), the temporary folder removed
 finish() {
-  local rc=$? x
+  local rc=$?
   exec >&- 2>&-
   wait "$tee_pid" 2>/dev/null || true
-  if [[ -n "${OUT:-}" && -d "${OUT:-}" ]]; then
-    for x in gpu-check.log gpu-bench.md cuda-tests.log nccl-tests.log memcheck.log racecheck.log torch.tsv cmake.log; do
-      [[ -f "$results/$x" ]] && tail -c 15000000 "$results/$x" > "$OUT/$x"
-    done
-  fi
+  sync_out
   rm -rf "$work"
   exit "$rc"
+}
+sync_out() {
+  local x
+  if [[ -n "${OUT:-}" && -d "${OUT:-}" ]]; then
+    for x in gpu-check.log gpu-bench.md cuda-tests.log nccl-tests.log memcheck.log racecheck.log torch.tsv cmake.log; do
+      if [[ -f "$results/$x" ]]; then tail -c 15000000 "$results/$x" > "$OUT/$x"; fi
+    done
+  fi
+  return 0
 }
 
 # Folders that may hold NCCL and the CUDA 13 runtime, one a line, most specific first:
@@ -342,6 +374,60 @@ nccl_step() {
   java_opts=("${saved_opts[@]}")
 }
 
+# Step 3: dgm4j info's CUDA line and the @Tag("cuda") tests; sets suite_ok, suite_n, suite_started.
+# On the emulator the count must equal mvn test's cuda-emu execution (when its reports exist).
+cuda_suite() {
+  local emulator="$1" info
+  info="$(dgm4j info 2>&1 || true)"
+  grep -E "^(java|backends|  cpu|  cuda)" <<< "$info" || echo "$info"
+  if (( emulator )); then
+    grep -q "cuda  available: CUDA emulator" <<< "$info" || failed "the emulator library did not load"
+  else
+    grep -qE "cuda  available: CUDA [0-9]" <<< "$info" || failed "CUDA is not available through dgm4j (see the cuda line above)"
+  fi
+  junit_run cuda-tests cuda all
+  suite_ok=$ok suite_n=$tests_ok suite_started=${tests_started:-0}
+  if (( emulator )); then
+    local xml mvn_n=0
+    for xml in target/surefire-reports-cuda-emu/TEST-*.xml; do
+      [[ -f "$xml" ]] || continue
+      mvn_n=$((mvn_n + $(sed -n 's/.*<testsuite[^>]* tests="\([0-9]*\)".*/\1/p' "$xml" | head -1)))
+    done
+    if (( mvn_n == 0 )); then
+      echo "(no target/surefire-reports-cuda-emu: run mvn test to compare the count with its cuda-emu execution)"
+    elif (( mvn_n == suite_started )); then
+      echo "same count as mvn test's cuda-emu execution: $mvn_n tests"
+    else
+      failed "the emulator suite ran $suite_started tests, mvn test's cuda-emu execution $mvn_n (target/surefire-reports-cuda-emu)"
+    fi
+  fi
+}
+
+# Step 5: `dgm4j bench gpu` with PyTorch's times for the same shapes (smoke sizes on the emulator).
+benchmark() {
+  local emulator="$1" bench=() spec="$results/bench-spec.tsv" torch="$results/torch.tsv"
+  if (( emulator )); then bench=(--smoke --reps 2 --cpu-reps 1 --seconds 0 --warmup 0); fi
+  # shellcheck disable=SC2206  # GPU_CHECK_BENCH_ARGS is split into words on purpose
+  bench+=(${GPU_CHECK_BENCH_ARGS:-})
+  if ! dgm4j bench gpu --list "${bench[@]}" > "$spec"; then
+    failed "dgm4j bench gpu --list failed"
+    return
+  fi
+  if (( emulator )); then
+    if command -v python3 >/dev/null; then
+      python3 scripts/gpu_bench_torch.py --spec "$spec" --check | tail -1 || failed "gpu_bench_torch.py cannot read the spec"
+    fi
+    echo "(PyTorch skipped on the emulator)"
+  elif ! command -v python3 >/dev/null; then
+    failed "python3 not found: no PyTorch column"
+  elif PYTHONUNBUFFERED=1 python3 scripts/gpu_bench_torch.py --spec "$spec" --out "$torch"; then
+    bench+=(--torch "$torch")
+  else
+    failed "the PyTorch benchmark failed"
+  fi
+  dgm4j bench gpu "${bench[@]}" --out "$results/gpu-bench.md" || failed "dgm4j bench gpu failed"
+}
+
 run() {
   local emulator=0
   case "${1:-}" in
@@ -364,20 +450,28 @@ run() {
   echo "gpu-check run ($([[ $emulator == 1 ]] && echo "dry run on the CUDA emulator" || echo "GPU")), $(date -u +%Y-%m-%dT%H:%M:%SZ), $(git rev-parse --short HEAD 2>/dev/null || echo "(no git)") on ${HOSTNAME:-?}"
 
   # ---- 1: the GPU
-  phase "1 GPU and driver"
   local cc=""
-  if (( emulator )); then
-    echo "emulator: no GPU used (nvidia-smi: $(command -v nvidia-smi || echo none))"
-  else
+  if (( ! emulator )); then
     command -v nvidia-smi >/dev/null || die "nvidia-smi not found: is this the GPU machine?"
-    nvidia-smi --query-gpu=index,name,driver_version,compute_cap,memory.total,clocks.max.sm --format=csv \
-      || nvidia-smi -L || die "nvidia-smi failed"
     cc="$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -1 | tr -d ' .' || true)"
+  fi
+  if wanted 1; then
+    phase "1 GPU and driver"
+    if (( emulator )); then
+      echo "emulator: no GPU used (nvidia-smi: $(command -v nvidia-smi || echo none))"
+    else
+      nvidia-smi --query-gpu=index,name,driver_version,compute_cap,memory.total,clocks.max.sm --format=csv \
+        || nvidia-smi -L || die "nvidia-smi failed"
+    fi
   fi
 
   # ---- 2: native/cuda with nvcc
-  local libdir
-  if (( emulator )) && [[ "${GPU_CHECK_BUILD:-0}" != 1 ]]; then
+  local libdir kept="$root/target/gpu-check-native"
+  if ! wanted 2; then
+    if (( emulator )); then libdir="$root/target/native/emu"; else libdir="$kept"; fi
+    [[ -f "$libdir/libdgm4j_cuda.so" ]] || die "step 2 not run and no $libdir/libdgm4j_cuda.so from an earlier call: add 2 to GPU_CHECK_STEPS"
+    echo "library: $libdir/libdgm4j_cuda.so (built earlier)"
+  elif (( emulator )) && [[ "${GPU_CHECK_BUILD:-0}" != 1 ]]; then
     phase "2 native library: the emulator mvn built"
     libdir="$root/target/native/emu"
     [[ -f "$libdir/libdgm4j_cuda.so" ]] || die "no $libdir/libdgm4j_cuda.so: run mvn package (or scripts/gpu-check.sh pack) first"
@@ -399,8 +493,8 @@ run() {
     else
       echo "device arch unknown (no GPU or an old nvidia-smi); the project's list: $archs"
     fi
-    local build="$dir/build"
-    rm -rf "$build" "$dir/native"
+    local build="$root/target/gpu-check-build"
+    rm -rf "$build"
     CUDACXX="$nvcc" cmake -S native -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_COMPILER="$nvcc" \
         -DDGM4J_CUDA_ARCHITECTURES="$archs" -DDGM4J_EMU_ASAN=OFF > "$results/cmake.log" 2>&1 \
       || { tail -30 "$results/cmake.log"; die "cmake configure failed"; }
@@ -414,13 +508,14 @@ run() {
     fi
     if (( emulator )); then
       libdir="$root/target/native/emu"
-      rm -rf "$build" # nothing big stays in the folder that travels
+      rm -rf "$build"
       echo "(GPU_CHECK_BUILD=1: built only; the dry run still loads the emulator)"
     else
-      libdir="$root/$dir/native" # a folder with this one library, searched first
+      libdir="$kept" # a folder with this one library, searched first; outside the carried folder, so a later call finds it
+      rm -rf "$libdir"
       mkdir -p "$libdir"
       cp "$build/libdgm4j_cuda.so" "$libdir/"
-      echo "library: $dir/native/libdgm4j_cuda.so, $(stat -c %s "$libdir/libdgm4j_cuda.so") bytes"
+      echo "library: target/gpu-check-native/libdgm4j_cuda.so, $(stat -c %s "$libdir/libdgm4j_cuda.so") bytes"
     fi
   fi
 
@@ -445,43 +540,24 @@ run() {
   dgm4j() { (export "${java_env[@]}"; exec "$java" "${java_opts[@]}" -cp "$dir/lib/*" org.dgm4j.cli.Main "$@"); }
 
   # ---- 3: the CUDA tests
-  phase "3 CUDA parity suite (@Tag(\"cuda\")) on the $( (( emulator )) && echo emulator || echo GPU)"
-  local info; info="$(dgm4j info 2>&1 || true)"
-  grep -E "^(java|backends|  cpu|  cuda)" <<< "$info" || echo "$info"
-  if (( emulator )); then
-    grep -q "cuda  available: CUDA emulator" <<< "$info" || failed "the emulator library did not load"
-  else
-    grep -qE "cuda  available: CUDA [0-9]" <<< "$info" || failed "CUDA is not available through dgm4j (see the cuda line above)"
-  fi
-  junit_run cuda-tests cuda all
-  local suite_ok=$ok suite_n=$tests_ok suite_started=${tests_started:-0}
-  if (( emulator )); then
-    local xml mvn_n=0
-    for xml in target/surefire-reports-cuda-emu/TEST-*.xml; do
-      [[ -f "$xml" ]] || continue
-      mvn_n=$((mvn_n + $(sed -n 's/.*<testsuite[^>]* tests="\([0-9]*\)".*/\1/p' "$xml" | head -1)))
-    done
-    if (( mvn_n == 0 )); then
-      echo "(no target/surefire-reports-cuda-emu: run mvn test to compare the count with its cuda-emu execution)"
-    elif (( mvn_n == suite_started )); then
-      echo "same count as mvn test's cuda-emu execution: $mvn_n tests"
-    else
-      failed "the emulator suite ran $suite_started tests, mvn test's cuda-emu execution $mvn_n (target/surefire-reports-cuda-emu)"
-    fi
+  local suite_ok=0 suite_n="(not run)" suite_started=0
+  if wanted 3; then
+    phase "3 CUDA parity suite (@Tag(\"cuda\")) on the $( (( emulator )) && echo emulator || echo GPU)"
+    cuda_suite "$emulator"
   fi
 
   # ---- 3b: NCCL
   if [[ "${GPU_CHECK_NCCL:-1}" == 0 ]]; then
-    phase "3b NCCL: skipped (GPU_CHECK_NCCL=0)"
-  else
+    echo; echo "=== step 3b: skipped (GPU_CHECK_NCCL=0)"
+  elif wanted 3b; then
     phase "3b NCCL (@Tag(\"nccl\")) with the machine's NCCL and cudart 13"
     nccl_step "$emulator"
   fi
 
   # ---- 4: compute-sanitizer
   if (( emulator )); then
-    phase "4 compute-sanitizer: skipped on the emulator"
-  else
+    echo; echo "=== step 4: compute-sanitizer skipped on the emulator"
+  elif wanted 4; then
     phase "4 compute-sanitizer memcheck and racecheck"
     sanitizer_bin="$(command -v compute-sanitizer || true)"
     [[ -n "$sanitizer_bin" ]] || for x in /usr/local/cuda/bin/compute-sanitizer /usr/local/cuda/compute-sanitizer/compute-sanitizer; do
@@ -497,27 +573,9 @@ run() {
   fi
 
   # ---- 5: benchmark
-  phase "5 benchmark: dgm4j CUDA vs dgm4j CPU vs PyTorch"
-  local bench=() spec="$results/bench-spec.tsv" torch="$results/torch.tsv"
-  (( emulator )) && bench=(--smoke --reps 2 --cpu-reps 1 --seconds 0 --warmup 0)
-  # shellcheck disable=SC2206  # GPU_CHECK_BENCH_ARGS is split into words on purpose
-  bench+=(${GPU_CHECK_BENCH_ARGS:-})
-  if dgm4j bench gpu --list "${bench[@]}" > "$spec"; then
-    if (( emulator )); then
-      if command -v python3 >/dev/null; then
-        python3 scripts/gpu_bench_torch.py --spec "$spec" --check | tail -1 || failed "gpu_bench_torch.py cannot read the spec"
-      fi
-      echo "(PyTorch skipped on the emulator)"
-    elif ! command -v python3 >/dev/null; then
-      failed "python3 not found: no PyTorch column"
-    elif PYTHONUNBUFFERED=1 python3 scripts/gpu_bench_torch.py --spec "$spec" --out "$torch"; then
-      bench+=(--torch "$torch")
-    else
-      failed "the PyTorch benchmark failed"
-    fi
-    dgm4j bench gpu "${bench[@]}" --out "$results/gpu-bench.md" || failed "dgm4j bench gpu failed"
-  else
-    failed "dgm4j bench gpu --list failed"
+  if wanted 5; then
+    phase "5 benchmark: dgm4j CUDA vs dgm4j CPU vs PyTorch"
+    benchmark "$emulator"
   fi
   end_phase
 
@@ -526,8 +584,9 @@ run() {
   echo "=== summary ($((SECONDS - run_t0)) s)"
   local i
   for i in "${!phase_names[@]}"; do printf '  %-62s %5d s\n' "${phase_names[$i]}" "${phase_secs[$i]}"; done
-  echo "  CUDA tests: $suite_n successful$( (( suite_ok )) || echo ", NOT all passed")"
-  [[ -n "${OUT:-}" && -d "${OUT:-}" ]] && echo "  results in $results, copied to \$OUT at exit"
+  if [[ "$suite_n" == "(not run)" ]]; then echo "  CUDA tests: not run in this call"
+  else echo "  CUDA tests: $suite_n successful$( (( suite_ok )) || echo ", NOT all passed")"; fi
+  if [[ -n "${OUT:-}" && -d "${OUT:-}" ]]; then echo "  results in $results, copied to \$OUT after every step"; fi
   if (( ${#failures[@]} )); then
     echo "gpu-check: FAILED (${#failures[@]}):"
     printf '  - %s\n' "${failures[@]}"
