@@ -64,9 +64,10 @@ import picocli.CommandLine.Option;
 public final class TrainCommand implements Callable<Integer> {
     public static final String CONFIG_FILE = "config.yaml";
     /** Keys a resumed run may change; every other key must equal the checkpoint's. */
-    // the schedule is a function of the step (and of train.epochs): a run may switch to cosine to anneal its rest
+    // the schedule is a function of the step (and of train.epochs): a run may switch to cosine to anneal its rest;
+    // clipping may be switched on to resume from a checkpoint before a loss spike
     private static final Set<String> RESUMABLE_CHANGES = Set.of("backend", "train.epochs", "train.log_every", "train.print_every_s",
-            "train.lr_schedule", "train.warmup_steps", "checkpoint.every_steps", "checkpoint.every_minutes", "checkpoint.keep",
+            "train.lr_schedule", "train.warmup_steps", "train.clip_norm", "checkpoint.every_steps", "checkpoint.every_minutes", "checkpoint.keep",
             "signals.usr1", "guard.rollbacks", "dist.backend");
 
     @CommandLine.Spec

@@ -76,6 +76,31 @@ public final class Checkpoints {
         return target;
     }
 
+    /**
+     * A run resumed at {@code step} abandons the checkpoints after it (it goes on from an earlier one,
+     * or the newer ones did not verify). They move to {@code checkpoints/abandoned-after-<step>[-n]/},
+     * with copies of the metrics logs as they were, so that nothing is lost, nothing resumes from them,
+     * and none is taken for the new branch's checkpoint of the same step. Returns that folder, or null
+     * when no checkpoint was newer.
+     */
+    public static Path setAsideAfter(Path runDir, long step) throws IOException {
+        List<Path> newer = list(runDir).stream().filter(p -> stepOf(p) > step).toList();
+        if (newer.isEmpty()) return null;
+        Path root = runDir.resolve(DIR), aside = root.resolve("abandoned-after-" + name(step).substring(PREFIX.length()));
+        for (int n = 2; Files.exists(aside); n++) aside = root.resolve("abandoned-after-" + name(step).substring(PREFIX.length()) + "-" + n);
+        Files.createDirectories(aside);
+        for (String log : List.of(MetricsLog.CSV, MetricsLog.JSONL)) {
+            if (Files.exists(runDir.resolve(log))) Files.copy(runDir.resolve(log), aside.resolve(log));
+        }
+        for (Path p : newer) Files.move(p, aside.resolve(p.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.syncDirectory(root);
+        return aside;
+    }
+
+    private static long stepOf(Path checkpoint) {
+        return Long.parseLong(checkpoint.getFileName().toString().substring(PREFIX.length()));
+    }
+
     /** The complete checkpoint folders of a run, newest first (temporary leftovers of a crash are not listed). */
     public static List<Path> list(Path runDir) throws IOException {
         Path root = runDir.resolve(DIR);

@@ -125,6 +125,8 @@ public final class Trainer {
         // ETA from this process's own pace: an interrupted run's earlier steps may have run on another machine
         long firstStep = s.step;
         double firstSeconds = s.trainSeconds;
+        Path aside = root && resume != null ? Checkpoints.setAsideAfter(runDir, s.step) : null;
+        if (aside != null) progress.line("checkpoints after step " + s.step + " set aside in " + runDir.relativize(aside) + " (with the metrics logs as they were)");
         MetricsLog log = root ? new MetricsLog(runDir, resume == null ? -1 : s.step) : null;
         try {
             if (resume == null && config.nonFiniteRollbacks() > 0 && root) lastCheckpoint = checkpoint(model, s, start); // the rollback anchor

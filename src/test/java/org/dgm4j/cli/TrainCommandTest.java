@@ -125,8 +125,8 @@ class TrainCommandTest {
             state.put("config", config);
             Checkpoints.write(dir, c.step() + 1, c.tensors(), state, 5); // as written by a dgm4j without that key
         }
-        // the rest of a run may switch to a schedule: lr joins metrics.jsonl (not the CSV, whose header is fixed)
-        CliRun resumed = run(concat(base, "--epochs", "2", "--resume", "auto", "--set", "train.lr_schedule=cosine"));
+        // the rest of a run may switch to a schedule and to clipping: lr and grad_norm join metrics.jsonl (not the CSV, whose header is fixed)
+        CliRun resumed = run(concat(base, "--epochs", "2", "--resume", "auto", "--set", "train.lr_schedule=cosine", "--set", "train.clip_norm=1"));
         assertEquals(0, resumed.code(), resumed.err());
         assertTrue(Files.exists(newest));
         List<Double> lrs = MetricsLog.read(dir).stream().filter(r -> r.containsKey("lr")).map(r -> ((Number) r.get("lr")).doubleValue()).toList();
@@ -135,6 +135,34 @@ class TrainCommandTest {
             assertTrue(lrs.get(i) < 1e-3 && (i == 0 || lrs.get(i) < lrs.get(i - 1)), "cosine below train.lr and falling: " + lrs);
         }
         assertFalse(Files.readAllLines(dir.resolve(MetricsLog.CSV)).get(0).contains("lr"), "the CSV keeps the columns of its first row");
+        assertEquals(lrs.size(), MetricsLog.read(dir).stream().filter(r -> r.containsKey("grad_norm")).count(), "clipped from the resumed step on");
+    }
+
+    /**
+     * Resuming from an earlier checkpoint (here with clipping switched on, as after a loss spike) sets the
+     * later checkpoints and the metrics as they were aside; every checkpoint left belongs to the new branch.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void resumingFromAnEarlierCheckpointSetsTheLaterOnesAside(@TempDir Path dir) throws Exception {
+        String[] base = {"train", "--model", "realnvp2d", "--backend", "cpu", "--set", "data.points=512", "--set", "model.hidden=8",
+            "--batch-size", "128", "--epochs", "2", "--set", "checkpoint.every_steps=1", "--set", "checkpoint.keep=20"};
+        assertEquals(0, run(concat(base, "--out", dir.toString())).code()); // 4 steps an epoch: checkpoints 1..8
+        CliRun branch = run(concat(base, "--resume", dir.resolve("checkpoints/step-000000000003").toString(), "--set", "train.clip_norm=0.001"));
+        assertEquals(0, branch.code(), branch.err());
+        Path aside = dir.resolve("checkpoints/abandoned-after-000000000003");
+        assertTrue(branch.out().contains("set aside in checkpoints/abandoned-after-000000000003"), branch.out());
+        for (long step = 4; step <= 8; step++) assertTrue(Files.isDirectory(aside.resolve(String.format("step-%012d", step))), "step " + step);
+        assertTrue(Files.readString(aside.resolve(MetricsLog.JSONL)).contains("\"step\": 8,"), "the first branch's log, whole");
+        List<Path> kept = Checkpoints.list(dir);
+        assertEquals(8, kept.size(), kept.toString());
+        for (Path c : kept) {
+            try (Checkpoints.Loaded l = Checkpoints.read(c, Backends.cpu())) {
+                Map<String, Object> config = (Map<String, Object>) l.state().get("config");
+                double clip = ((Number) config.get("train.clip_norm")).doubleValue();
+                assertEquals(l.step() > 3 ? 0.001 : 0, clip, 0, c + ": written by the branch that reached it");
+            }
+        }
     }
 
     /** With train.clip_norm set, every train row logs the gradients' norm before clipping. */
