@@ -3,6 +3,7 @@ package org.dgm4j.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -82,5 +83,18 @@ class CheckpointsTest {
         }
         assertEquals(1, warnings.size());
         assertTrue(warnings.get(0).contains("step-000000000002") && warnings.get(0).contains("checksum"), warnings.get(0));
+        // the run resumes at step 1: the corrupt step 2 moves aside, so step 2 can be written again
+        Files.writeString(run.resolve(MetricsLog.CSV), "split,step\ntrain,2\n");
+        Path aside = Checkpoints.setAsideAfter(run, 1);
+        assertEquals(run.resolve("checkpoints/abandoned-after-000000000001"), aside);
+        assertTrue(Files.isRegularFile(aside.resolve("step-000000000002").resolve(Checkpoints.TENSORS)));
+        assertEquals("split,step\ntrain,2\n", Files.readString(aside.resolve(MetricsLog.CSV)));
+        assertEquals(List.of(run.resolve("checkpoints/step-000000000001")), Checkpoints.list(run));
+        try (Checkpoints.Loaded c = Checkpoints.read(save(run, 2, 3), Backends.cpu())) {
+            assertEquals(2, c.step());
+        }
+        assertNull(Checkpoints.setAsideAfter(run, 2), "nothing after the newest");
+        save(run, 3, 3);
+        assertEquals(run.resolve("checkpoints/abandoned-after-000000000001-2"), Checkpoints.setAsideAfter(run, 1), "a second branch, a second folder");
     }
 }
