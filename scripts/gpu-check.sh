@@ -398,7 +398,7 @@ cuda_suite() {
     elif (( mvn_n == suite_started )); then
       echo "same count as mvn test's cuda-emu execution: $mvn_n tests"
     else
-      failed "the emulator suite ran $suite_started tests, mvn test's cuda-emu execution $mvn_n (target/surefire-reports-cuda-emu)"
+      failed "the emulator suite ran $suite_started tests, mvn test's cuda-emu execution $mvn_n (target/surefire-reports-cuda-emu; after a run of selected tests (-Dtest) its reports mix runs: a whole mvn test refreshes them)"
     fi
   fi
 }
