@@ -5,7 +5,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.dgm4j.autograd.Autograd;
 import org.dgm4j.backend.Backend;
@@ -141,7 +140,7 @@ public final class SampleCommand implements Callable<Integer> {
     }
 
     private String joined(String separator) {
-        return String.join(separator, temperatures.stream().map(t -> String.format(Locale.ROOT, "%s", t)).toList());
+        return String.join(separator, temperatures.stream().map(String::valueOf).toList());
     }
 
     private static int gridColumns(long n) {

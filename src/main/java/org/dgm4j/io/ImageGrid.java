@@ -6,6 +6,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.dgm4j.tensor.Tensor;
@@ -38,7 +39,7 @@ public final class ImageGrid {
      */
     public static void writeSideBySide(Path file, List<Tensor> batches, int nrow, int padding, int gap) throws IOException {
         if (batches.isEmpty() || gap < 0) throw new IllegalArgumentException("side-by-side grids need batches and gap >= 0, found " + batches.size() + " batches, gap " + gap);
-        List<BufferedImage> grids = new java.util.ArrayList<>();
+        List<BufferedImage> grids = new ArrayList<>();
         int width = -gap, height = 0;
         boolean grey = true;
         for (Tensor t : batches) {

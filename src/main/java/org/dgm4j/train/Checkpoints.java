@@ -86,8 +86,9 @@ public final class Checkpoints {
     public static Path setAsideAfter(Path runDir, long step) throws IOException {
         List<Path> newer = list(runDir).stream().filter(p -> stepOf(p) > step).toList();
         if (newer.isEmpty()) return null;
-        Path root = runDir.resolve(DIR), aside = root.resolve("abandoned-after-" + name(step).substring(PREFIX.length()));
-        for (int n = 2; Files.exists(aside); n++) aside = root.resolve("abandoned-after-" + name(step).substring(PREFIX.length()) + "-" + n);
+        String folder = "abandoned-after-" + name(step).substring(PREFIX.length());
+        Path root = runDir.resolve(DIR), aside = root.resolve(folder);
+        for (int n = 2; Files.exists(aside); n++) aside = root.resolve(folder + "-" + n);
         Files.createDirectories(aside);
         for (String log : List.of(MetricsLog.CSV, MetricsLog.JSONL)) {
             if (Files.exists(runDir.resolve(log))) Files.copy(runDir.resolve(log), aside.resolve(log));
