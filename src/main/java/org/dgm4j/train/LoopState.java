@@ -42,10 +42,20 @@ final class LoopState {
         m.put("elapsed_seconds", elapsedSeconds);
         m.put("skipped_steps", new ArrayList<>(skipped));
         m.put("rollbacks", rollbacks);
-        m.put("last_test", lastTest);
-        m.put("window_sums", windowSums);
+        m.put("last_test", lastTest == null ? null : exact(lastTest));
+        m.put("window_sums", exact(windowSums));
         m.put("window_images", windowImages);
         m.put("window_seconds", windowSeconds);
+        return m;
+    }
+
+    /**
+     * JSON has no NaN or infinities (the writer would make them null, and the checkpoint unresumable):
+     * a non-finite value is stored as Java's name for it, "NaN", "Infinity" or "-Infinity".
+     */
+    private static Map<String, Object> exact(Map<String, Double> values) {
+        LinkedHashMap<String, Object> m = new LinkedHashMap<>();
+        values.forEach((k, v) -> m.put(k, Double.isFinite(v) ? v : v.toString()));
         return m;
     }
 
@@ -98,8 +108,9 @@ final class LoopState {
         LinkedHashMap<String, Double> doubles(String key) {
             LinkedHashMap<String, Double> out = new LinkedHashMap<>();
             map(key).forEach((k, v) -> {
-                if (!(v instanceof Number n)) throw new DataFileException(file, -1, "field \"" + key + "." + k + "\": expected a number, found " + v);
-                out.put(k.toString(), n.doubleValue());
+                if (v instanceof Number n) out.put(k.toString(), n.doubleValue());
+                else if (List.of("NaN", "Infinity", "-Infinity").contains(v)) out.put(k.toString(), Double.parseDouble((String) v));
+                else throw new DataFileException(file, -1, "field \"" + key + "." + k + "\": expected a number, \"NaN\" or \"Infinity\", found " + v);
             });
             return out;
         }
